@@ -1,0 +1,132 @@
+# primbench - benchmarks of operating-system primitives.
+#
+#   make            build ./primbench (installs nothing)
+#   make bench      install what is missing, run the suite, render plots + report
+#   make quick      the same with --quick
+#   make test       install what is missing, build, run every test
+#   make plots RUN=results/<run>    render a run's figures
+#   make report RUN=results/<run>   write <run>/REPORT.md
+#   make compare BASE=results/a CAND=results/b
+#   make install [PREFIX=/usr/local] [DESTDIR=]
+#
+# DEVELOPER=1 (CI) turns warnings into errors.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+# Each warning is here for a reason: shadowing and missing prototypes hide
+# real bugs in a codebase of many small modules; -Wvla because a stack array
+# sized by a user-supplied count is an overflow waiting to happen; format
+# checks because every reporter is printf-heavy.
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wvla -Wwrite-strings -Wformat=2
+ifeq ($(DEVELOPER),1)
+WARN    += -Werror
+endif
+PREFIX  ?= /usr/local
+BINDIR  := $(PREFIX)/bin
+
+HWLOC_CFLAGS := $(shell pkg-config --cflags hwloc 2>/dev/null)
+HWLOC_LIBS   := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
+
+# libpfm4 ships no .pc file: probe it with a three-line compile test.
+# NO_LIBPFM=1 builds without it (tests the fallback path).
+ifneq ($(NO_LIBPFM),1)
+HAVE_LIBPFM := $(shell printf '#include <perfmon/pfmlib_perf_event.h>\nint main(void){return pfm_initialize();}\n' | \
+                 $(CC) -x c - -o /dev/null -lpfm >/dev/null 2>&1 && echo 1)
+endif
+ifeq ($(HAVE_LIBPFM),1)
+PFM_CFLAGS := -DHAVE_LIBPFM
+PFM_LIBS   := -lpfm
+endif
+
+GIT_SHA := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+VERSION := 0.1.0
+
+ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iharness \
+             $(HWLOC_CFLAGS) $(PFM_CFLAGS) $(EXTRA_CFLAGS) \
+             -DPRIMBENCH_VERSION='"$(VERSION)"' -DPRIMBENCH_GIT_SHA='"$(GIT_SHA)"' \
+             -DPRIMBENCH_CFLAGS='"$(CFLAGS)"'
+LIBS     = $(HWLOC_LIBS) $(PFM_LIBS) -lm -lrt -lpthread
+
+BUILD    ?= build
+HSRC     := $(filter-out harness/main.c,$(wildcard harness/*.c))
+BSRC     := $(wildcard bench/*.c)
+HOBJ     := $(HSRC:%.c=$(BUILD)/%.o)
+BOBJ     := $(BSRC:%.c=$(BUILD)/%.o)
+MAINOBJ  := $(BUILD)/harness/main.o
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all bench quick test test-unit test-e2e test-faults plots report compare \
+        install clean deps deps-test check-deps
+.DELETE_ON_ERROR:
+
+all: primbench $(BUILD)/primbench-helper
+
+primbench: $(MAINOBJ) $(HOBJ) $(BOBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# The tiny static program proc_create execs, so that exec cost is not the
+# dynamic loader's.  Static glibc is in libc6-dev.
+$(BUILD)/primbench-helper: tests/helper/exit0.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -static -o $@ $< || $(CC) -O2 -o $@ $<
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(HOBJ) $(BOBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- set-up on a fresh machine ------------------------------------------------
+deps:
+	@sh tests/deps.sh run
+deps-test:
+	@sh tests/deps.sh test
+
+# --- running --------------------------------------------------------------------
+RUNARGS ?=
+bench: deps
+	$(MAKE) all
+	./primbench run $(RUNARGS) --out results --print-dir > $(BUILD)/last-run
+	$(MAKE) plots RUN=$$(cat $(BUILD)/last-run)
+	$(MAKE) report RUN=$$(cat $(BUILD)/last-run)
+
+quick:
+	$(MAKE) bench RUNARGS=--quick
+
+plots:
+	@test -n "$(RUN)" || { echo "make plots: set RUN=results/<run>" >&2; exit 2; }
+	sh plots/render.sh "$(RUN)"
+
+report:
+	@test -n "$(RUN)" || { echo "make report: set RUN=results/<run>" >&2; exit 2; }
+	sh plots/report.sh "$(RUN)"
+
+compare: all
+	./primbench compare $(BASE) $(CAND)
+
+# --- tests ------------------------------------------------------------------------
+test: deps-test
+	$(MAKE) all
+	$(MAKE) test-unit
+	$(MAKE) test-e2e
+	@sh tests/summary.sh
+
+test-unit: $(UNIT_BIN)
+	@sh tests/run_unit.sh $(UNIT_BIN)
+
+test-e2e: all
+	@sh tests/run_e2e.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/libexec/primbench
+	install -m 755 primbench $(DESTDIR)$(BINDIR)/primbench
+	install -m 755 $(BUILD)/primbench-helper $(DESTDIR)$(PREFIX)/libexec/primbench/primbench-helper
+
+clean:
+	rm -rf $(BUILD) primbench

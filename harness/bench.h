@@ -1,0 +1,180 @@
+/*
+ * bench.h - the contract between a benchmark and the runner.
+ *
+ * A benchmark family is one file in bench/ that ends in one exported
+ * `const struct bench_desc bench_<name>`, listed once in bench/list.h.
+ * It sets up, runs `iters` iterations of its operation when asked, may
+ * narrow the timed window, says how many operations it did, and tears down.
+ * It never prints, never computes statistics and never chooses a format:
+ * everything it learns goes into the bench_ctx through the functions below,
+ * and the runner turns that into samples, rows and validations.
+ *
+ * Process model (runner.c): every configuration runs in a fresh supervising
+ * child of primbench, in its own process group, with a watchdog in the
+ * parent.  Worker 0 is the supervising child's main thread, already pinned
+ * for the placement when setup() is called.  A benchmark that needs a peer
+ * (flag BENCH_V_PAIR) creates it itself (fork/thread) and pins it with
+ * bench_pin_peer().
+ */
+#ifndef PRIMBENCH_BENCH_H
+#define PRIMBENCH_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pmu.h"
+
+/* Most extra per-sample metrics one variant may report (bench_sample_metric). */
+#define BENCH_MAX_EXTRA 4
+/* Longest metric or unit name, including the terminating NUL. */
+#define BENCH_NAME_MAX 32
+/* Longest note (skip reason, failure, validation), including the NUL. */
+#define BENCH_NOTE_MAX 256
+
+/* Variant flags. */
+enum bench_vflag {
+	/* Two workers: run at every two-worker placement the host offers. */
+	BENCH_V_PAIR = 1u << 0,
+	/* Fit ns_per_op against the sweep (x in bytes) and emit an ns_per_mib row. */
+	BENCH_V_FIT_PER_MIB = 1u << 1,
+	/* The caller's thread is not the only one doing the work (threads,
+	 * processes): per-thread counters undercount; the bench adds the rest. */
+	BENCH_V_MULTI = 1u << 2,
+};
+
+struct bench_ctx;
+
+/*
+ * What a validate() callback sees: the medians of the configuration's
+ * metrics.  metric() returns NAN for a metric that was not measured.
+ */
+struct bench_judge {
+	const char *variant;     /* variant name */
+	double x;                /* sweep value, NAN if the variant has no sweep */
+	const char *placement;   /* placement name */
+	bool pinned;             /* workers were pinned (not "unpinned") */
+	/* Median of a metric by name ("faults_per_op", ...), NAN if absent. */
+	double (*metric)(const struct bench_judge *j, const char *name);
+	const void *priv;        /* runner-private, for metric() */
+};
+
+/* Result of a validate() callback. */
+enum bench_valid { BENCH_VALID_NA = 0, BENCH_VALID_PASS, BENCH_VALID_FAIL };
+
+/* One variant of a family: the primitive, its sweep and its checks. */
+struct bench_variant {
+	const char *name;        /* CSV `variant`, e.g. "fork" */
+	const char *summary;     /* one line for `primbench list` */
+	const char *sweep;       /* CSV `sweep` name ("rss_bytes"), NULL if none */
+	const double *xs;        /* sweep values, ascending; NULL if no sweep */
+	size_t nx;               /* number of xs */
+	unsigned flags;          /* enum bench_vflag */
+	/* Optional: judge the configuration; write the reason into note.
+	 * Must be a pure function of its inputs. */
+	enum bench_valid (*validate)(const struct bench_judge *j, char *note, size_t len);
+};
+
+/* A benchmark family. */
+struct bench_desc {
+	const char *name;        /* CSV `bench`, e.g. "proc_create" */
+	const char *summary;     /* one line for `primbench list` */
+	const char *unit;        /* what one operation is, e.g. "fork+exit+wait" */
+	const struct bench_variant *variants; /* terminated by { .name = NULL } */
+	/* Allocate state for ctx's variant/x/placement.  0, -errno, or the value
+	 * of bench_skip() when the host lacks the primitive. */
+	int (*setup)(struct bench_ctx *ctx, void **state);
+	/* Do `iters` operations.  0 or -errno (or bench_skip()). */
+	int (*run)(struct bench_ctx *ctx, void *state, uint64_t iters);
+	/* Release everything setup made: memory, children (killed and reaped),
+	 * IPC objects.  Called whenever setup returned 0. */
+	void (*teardown)(struct bench_ctx *ctx, void *state);
+	unsigned flags;          /* reserved, 0 */
+};
+
+/* --- what a benchmark may read ------------------------------------------ */
+
+const struct bench_variant *bench_variant(const struct bench_ctx *ctx);
+/* The sweep value of this configuration (0 if the variant has no sweep). */
+double bench_x(const struct bench_ctx *ctx);
+/* The placement's name ("same-cpu", "single", ...). */
+const char *bench_placement(const struct bench_ctx *ctx);
+/* Logical (OS) CPU of worker i (0 = caller, 1 = peer), -1 when unpinned. */
+int bench_cpu(const struct bench_ctx *ctx, int i);
+/* Nanoseconds from the run's calibrated clock; usable in any process or
+ * thread forked from the runner (the calibration is inherited). */
+uint64_t bench_now_ns(void);
+/* True when the run is --quick (a benchmark may use fewer inner steps). */
+bool bench_quick(const struct bench_ctx *ctx);
+/* Test-only fault injection: the value of PRIMBENCH_INJECT if it names this
+ * family ("<bench>:<what>"), as <what>; NULL otherwise. */
+const char *bench_inject(const struct bench_ctx *ctx);
+
+/* --- what a benchmark may report (during run) --------------------------- */
+
+/* Narrow the timed window: wall time and counters of the calling thread are
+ * taken between begin and end; several windows in one run() add up.  Without
+ * any window the whole run() call is timed. */
+void bench_window_begin(struct bench_ctx *ctx);
+void bench_window_end(struct bench_ctx *ctx);
+/* Replace this sample's wall time with ns measured elsewhere (e.g. by a
+ * child, with bench_now_ns()).  Several calls in one run() add up. */
+void bench_add_elapsed_ns(struct bench_ctx *ctx, uint64_t ns);
+/* Operations done in this run() (default: iters). */
+void bench_set_ops(struct bench_ctx *ctx, uint64_t ops);
+/* Add a counter delta measured elsewhere (a peer process, a child's
+ * getrusage) to this sample's count of ev.  Marks ev as measured. */
+void bench_add_count(struct bench_ctx *ctx, enum pmu_event ev, uint64_t delta);
+/* Bytes moved in this run(): the runner then reports bytes_per_s and
+ * msgs_per_s (ops per second). */
+void bench_set_bytes(struct bench_ctx *ctx, uint64_t bytes);
+/* An extra per-sample metric value for this run(), already per operation
+ * (e.g. "ns_to_child", "ns"); at most BENCH_MAX_EXTRA names per variant.
+ * Several calls with the same name in one run() are averaged. */
+void bench_sample_metric(struct bench_ctx *ctx, const char *metric,
+			 const char *unit, double value);
+/* A free-text note for the configuration's rows (what happened, e.g.
+ * "THP: 512 faults per 2 MiB, split"); the last one wins. */
+void bench_note(struct bench_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Mark the configuration skipped with a reason; returns -EOPNOTSUPP for the
+ * caller to return from setup or run. */
+int bench_skip(struct bench_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Mark the configuration failed with a reason; returns -EPROTO (or the
+ * given -errno if nonzero) for the caller to return. */
+int bench_fail(struct bench_ctx *ctx, int neg_errno, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* --- workers and cleanup ------------------------------------------------ */
+
+/* In a freshly forked child: die with the parent (PR_SET_PDEATHSIG SIGKILL,
+ * and the race with an already-dead parent closed).  0 or -errno. */
+int bench_child_init(void);
+/* Pin the calling thread/process as worker i of the placement and verify it
+ * with sched_getcpu().  No-op when unpinned.  0 or -errno. */
+int bench_pin(const struct bench_ctx *ctx, int i);
+/* Shorthand for bench_pin(ctx, 1). */
+int bench_pin_peer(const struct bench_ctx *ctx);
+/* Kill (SIGKILL) and reap a child; safe on pid <= 0.  Returns its wait status
+ * or -errno. */
+int bench_reap(pid_t pid);
+
+/* Kinds of kernel objects that can outlive a process. */
+enum bench_obj {
+	BENCH_OBJ_SYSV_SHM, BENCH_OBJ_SYSV_MSG, BENCH_OBJ_SYSV_SEM,
+	BENCH_OBJ_POSIX_SHM, BENCH_OBJ_POSIX_MQ, BENCH_OBJ_POSIX_SEM,
+	BENCH_OBJ_FILE,
+};
+/* A run-unique POSIX name "/primbench-<pid>-<seq>-<tag>" in buf. */
+int bench_unique_name(struct bench_ctx *ctx, char *buf, size_t len, const char *tag);
+/* Record an object so that the runner removes it if the benchmark dies,
+ * times out or primbench is killed before the benchmark releases it.
+ * Call right after creating it; call bench_untrack() right after removing
+ * (IPC_RMID / unlink) it.  id is the SysV id (name NULL) or the POSIX name
+ * / file path (id ignored).  0 or -ENOSPC. */
+int bench_track(struct bench_ctx *ctx, enum bench_obj kind, int id, const char *name);
+void bench_untrack(struct bench_ctx *ctx, enum bench_obj kind, int id, const char *name);
+
+#endif

@@ -1,0 +1,401 @@
+/*
+ * benchapi.c - the functions bench.h offers to benchmarks, and the
+ * registry of kernel objects that must not outlive a run.
+ */
+#include "ctx.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <mqueue.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+
+/* --- reading the configuration ------------------------------------------ */
+
+const struct bench_variant *bench_variant(const struct bench_ctx *ctx)
+{
+	return ctx->var;
+}
+
+double bench_x(const struct bench_ctx *ctx)
+{
+	return ctx->x;
+}
+
+const char *bench_placement(const struct bench_ctx *ctx)
+{
+	return topo_placement_name(ctx->place.kind);
+}
+
+int bench_cpu(const struct bench_ctx *ctx, int i)
+{
+	return (i == 0 || i == 1) ? ctx->place.cpu[i] : -1;
+}
+
+uint64_t bench_now_ns(void)
+{
+	return clock_now_ns();
+}
+
+bool bench_quick(const struct bench_ctx *ctx)
+{
+	return ctx->quick;
+}
+
+const char *bench_inject(const struct bench_ctx *ctx)
+{
+	return ctx->inject;
+}
+
+/* --- reporting ------------------------------------------------------------ */
+
+void ctx_sample_reset(struct bench_ctx *ctx)
+{
+	memset(&ctx->s, 0, sizeof(ctx->s));
+}
+
+void bench_window_begin(struct bench_ctx *ctx)
+{
+	/* Counters first, clock last: the counter read stays outside the
+	 * timed window. */
+	pmu_group_read(ctx->pmu, &ctx->s.win_r0);
+	ctx->s.window_open = true;
+	ctx->s.win_t0 = clock_now_ns();
+}
+
+void bench_window_end(struct bench_ctx *ctx)
+{
+	uint64_t t1 = clock_now_ns();
+	struct pmu_reading r1;
+	uint32_t avail = pmu_group_available(ctx->pmu);
+
+	if (!ctx->s.window_open)
+		return;
+	pmu_group_read(ctx->pmu, &r1);
+	ctx->s.window_open = false;
+	ctx->s.windows++;
+	ctx->s.win_ns += (double)(t1 - ctx->s.win_t0) - ctx->overhead_ns;
+	for (int e = 0; e < PMU_NEVENTS; e++)
+		if (avail & (1u << e))
+			ctx->s.win_count[e] += (double)(r1.value[e] - ctx->s.win_r0.value[e]);
+	if (pmu_reading_multiplexed(&ctx->s.win_r0, &r1, avail))
+		ctx->s.win_multiplexed = true;
+}
+
+void bench_add_elapsed_ns(struct bench_ctx *ctx, uint64_t ns)
+{
+	ctx->s.elapsed_set = true;
+	ctx->s.elapsed_ns += (double)ns;
+}
+
+void bench_set_ops(struct bench_ctx *ctx, uint64_t ops)
+{
+	ctx->s.ops_set = true;
+	ctx->s.ops = ops;
+}
+
+void bench_add_count(struct bench_ctx *ctx, enum pmu_event ev, uint64_t delta)
+{
+	if ((unsigned)ev >= PMU_NEVENTS)
+		return;
+	ctx->s.add_mask |= 1u << ev;
+	ctx->s.add_count[ev] += (double)delta;
+}
+
+void bench_set_bytes(struct bench_ctx *ctx, uint64_t bytes)
+{
+	ctx->s.bytes = bytes;
+}
+
+void bench_sample_metric(struct bench_ctx *ctx, const char *metric,
+			 const char *unit, double value)
+{
+	unsigned i;
+
+	for (i = 0; i < ctx->nextra; i++)
+		if (strcmp(ctx->extra_name[i], metric) == 0)
+			break;
+	if (i == ctx->nextra) {
+		if (i == BENCH_MAX_EXTRA)
+			return;
+		snprintf(ctx->extra_name[i], BENCH_NAME_MAX, "%s", metric);
+		snprintf(ctx->extra_unit[i], BENCH_NAME_MAX, "%s", unit);
+		ctx->nextra++;
+	}
+	ctx->s.extra_sum[i] += value;
+	ctx->s.extra_n[i]++;
+}
+
+void bench_note(struct bench_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->note, sizeof(ctx->note), fmt, ap);
+	va_end(ap);
+}
+
+int bench_skip(struct bench_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->note, sizeof(ctx->note), fmt, ap);
+	va_end(ap);
+	ctx->status = CTX_SKIPPED;
+	return -EOPNOTSUPP;
+}
+
+int bench_fail(struct bench_ctx *ctx, int neg_errno, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->note, sizeof(ctx->note), fmt, ap);
+	va_end(ap);
+	ctx->status = CTX_FAILED;
+	return neg_errno ? neg_errno : -EPROTO;
+}
+
+/* --- workers ---------------------------------------------------------------- */
+
+int bench_child_init(void)
+{
+	pid_t parent = getppid();
+
+	/* PDEATHSIG fires when the thread that forked us exits; benchmarks
+	 * fork from the supervising child's main thread, which lives until
+	 * teardown has reaped us.  Checking getppid() afterwards closes the
+	 * race with a parent that died before prctl(). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return -errno;
+	if (getppid() != parent)
+		_exit(127);
+	return 0;
+}
+
+int bench_pin(const struct bench_ctx *ctx, int i)
+{
+	int cpu = bench_cpu(ctx, i);
+	int rc;
+
+	if (cpu < 0)
+		return 0;
+	rc = topo_bind(ctx->topo, cpu);
+	if (rc < 0)
+		return rc;
+	return topo_verify(cpu);
+}
+
+int bench_pin_peer(const struct bench_ctx *ctx)
+{
+	return bench_pin(ctx, 1);
+}
+
+int bench_reap(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0)
+		return 0;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return status;
+}
+
+/* --- objects that must not outlive the run ----------------------------------- */
+
+/* Slots in the shared registry; a benchmark holds a handful at a time. */
+#define REG_SLOTS 64
+
+/* One tracked object.  state: 0 free, 1 being written, 2 valid. */
+struct reg_slot {
+	int state;          /* claimed with a CAS so a signal handler never
+			       sees a half-written slot */
+	int kind;           /* enum bench_obj */
+	int id;             /* SysV id */
+	char name[96];      /* POSIX name or file path */
+};
+
+/* The page shared by primbench, its supervising child and the workers. */
+struct reg_page {
+	unsigned seq;                   /* unique-name counter */
+	pid_t owner;                    /* primbench's pid: part of every name */
+	struct reg_slot slot[REG_SLOTS]; /* tracked objects */
+};
+
+/* Set once by ctx_registry_init() in the main process, before any fork. */
+static struct reg_page *reg;
+
+int ctx_registry_init(void)
+{
+	void *p = mmap(NULL, sizeof(*reg), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	reg = p;
+	reg->owner = getpid();
+	return 0;
+}
+
+int bench_unique_name(struct bench_ctx *ctx, char *buf, size_t len, const char *tag)
+{
+	unsigned seq;
+	int n;
+
+	(void)ctx;
+	if (!reg)
+		return -EINVAL;
+	seq = __atomic_add_fetch(&reg->seq, 1, __ATOMIC_SEQ_CST);
+	n = snprintf(buf, len, "/primbench-%d-%u-%s", (int)reg->owner, seq, tag);
+	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
+}
+
+int bench_track(struct bench_ctx *ctx, enum bench_obj kind, int id, const char *name)
+{
+	(void)ctx;
+	if (!reg)
+		return -EINVAL;
+	for (int i = 0; i < REG_SLOTS; i++) {
+		int expect = 0;
+		struct reg_slot *s = &reg->slot[i];
+
+		if (!__atomic_compare_exchange_n(&s->state, &expect, 1, false,
+						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			continue;
+		s->kind = kind;
+		s->id = id;
+		snprintf(s->name, sizeof(s->name), "%s", name ? name : "");
+		__atomic_store_n(&s->state, 2, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+static bool reg_match(const struct reg_slot *s, enum bench_obj kind, int id, const char *name)
+{
+	if (s->kind != (int)kind)
+		return false;
+	return name ? strcmp(s->name, name) == 0 : s->id == id;
+}
+
+void bench_untrack(struct bench_ctx *ctx, enum bench_obj kind, int id, const char *name)
+{
+	(void)ctx;
+	if (!reg)
+		return;
+	for (int i = 0; i < REG_SLOTS; i++) {
+		struct reg_slot *s = &reg->slot[i];
+		int expect = 2;
+
+		if (__atomic_load_n(&s->state, __ATOMIC_SEQ_CST) == 2 &&
+		    reg_match(s, kind, id, name) &&
+		    __atomic_compare_exchange_n(&s->state, &expect, 0, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return;
+	}
+}
+
+/* Remove one object; only system calls, so safe in a signal handler. */
+static void reg_remove(const struct reg_slot *s)
+{
+	switch (s->kind) {
+	case BENCH_OBJ_SYSV_SHM:
+		shmctl(s->id, IPC_RMID, NULL);
+		break;
+	case BENCH_OBJ_SYSV_MSG:
+		msgctl(s->id, IPC_RMID, NULL);
+		break;
+	case BENCH_OBJ_SYSV_SEM:
+		semctl(s->id, 0, IPC_RMID);
+		break;
+	case BENCH_OBJ_POSIX_SHM:
+		shm_unlink(s->name);
+		break;
+	case BENCH_OBJ_POSIX_MQ:
+		mq_unlink(s->name);
+		break;
+	case BENCH_OBJ_POSIX_SEM:
+		/* sem_unlink("/x") removes /dev/shm/sem.x */
+		{
+			char path[128];
+
+			snprintf(path, sizeof(path), "/dev/shm/sem.%s", s->name + 1);
+			unlink(path);
+		}
+		break;
+	case BENCH_OBJ_FILE:
+		unlink(s->name);
+		break;
+	}
+}
+
+int ctx_registry_sweep(void)
+{
+	int n = 0;
+
+	if (!reg)
+		return 0;
+	for (int i = 0; i < REG_SLOTS; i++) {
+		struct reg_slot *s = &reg->slot[i];
+		int expect = 2;
+
+		if (__atomic_compare_exchange_n(&s->state, &expect, 1, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+			reg_remove(s);
+			__atomic_store_n(&s->state, 0, __ATOMIC_SEQ_CST);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Remove "<dir>/<prefix>primbench-<pid>-..." entries whose pid is dead. */
+static void sweep_dir(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t plen = strlen(prefix);
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[512];
+		long pid;
+		char *end;
+
+		if (strncmp(e->d_name, prefix, plen) != 0 ||
+		    strncmp(e->d_name + plen, "primbench-", 10) != 0)
+			continue;
+		pid = strtol(e->d_name + plen + 10, &end, 10);
+		if (end == e->d_name + plen + 10 || *end != '-' || pid <= 0)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+void ctx_sweep_stale(void)
+{
+	sweep_dir("/dev/shm", "");
+	sweep_dir("/dev/shm", "sem.");
+	sweep_dir("/dev/mqueue", "");
+}

@@ -1,0 +1,369 @@
+/*
+ * output.c - the CSV reporter of a run (see output.h for the guarantees).
+ */
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "stats.h"
+
+static const char *const summary_header[] = {
+	"schema", "run_id", "bench", "variant", "sweep", "x", "placement", "metric", "unit",
+	"n", "iters", "min", "p50", "mean", "p90", "p99", "max", "stddev", "mad",
+	"ci95_lo", "ci95_hi", "cv_pct", "validation", "status", "note",
+};
+#define SUMMARY_COLS (sizeof(summary_header) / sizeof(summary_header[0]))
+
+static const char *const samples_header[] = {
+	"schema", "run_id", "bench", "variant", "sweep", "x", "placement", "metric",
+	"sample", "iters", "value",
+};
+#define SAMPLES_COLS (sizeof(samples_header) / sizeof(samples_header[0]))
+
+static const char *const status_name[] = { "ok", "skipped", "failed", "timeout" };
+static const char *const valid_name[] = { "n/a", "pass", "fail" };
+
+/* Host and kernel as they may appear in a folder name. */
+static void sanitize(char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '-'))
+			*s = '-';
+}
+
+/* UTC now: "20261121T233000Z" for folder names (compact) or ISO 8601. */
+static void utc_now(char *buf, size_t len, bool compact)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	if (compact)
+		strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm);
+	else
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int write_buf(int fd, const struct csv_buf *b)
+{
+	size_t off = 0;
+
+	while (off < b->len) {
+		ssize_t w = write(fd, b->data + off, b->len - off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+static int open_csv(const char *dir, const char *name, const char *const *hdr, size_t n)
+{
+	char path[PATH_MAX + 64];
+	struct csv_buf b = { 0 };
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	rc = csv_buf_row(&b, hdr, n);
+	if (rc == 0)
+		rc = write_buf(fd, &b);
+	csv_buf_free(&b);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* meta.csv via meta.csv.tmp + rename, so a reader never sees half of it. */
+static int write_meta(const char *dir, const struct meta *m)
+{
+	char tmp[PATH_MAX + 64], path[PATH_MAX + 64];
+	struct csv_buf b = { 0 };
+	const char *hdr[] = { "key", "value" };
+	int fd, rc;
+
+	snprintf(tmp, sizeof(tmp), "%s/meta.csv.tmp", dir);
+	snprintf(path, sizeof(path), "%s/meta.csv", dir);
+	rc = csv_buf_row(&b, hdr, 2);
+	for (size_t i = 0; rc == 0 && i < m->n; i++) {
+		const char *row[2] = { m->kv[i].key, m->kv[i].value };
+
+		rc = csv_buf_row(&b, row, 2);
+	}
+	if (rc < 0)
+		goto out_free;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = -errno;
+		goto out_free;
+	}
+	rc = write_buf(fd, &b);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(tmp);
+out_free:
+	csv_buf_free(&b);
+	return rc;
+}
+
+int output_open(struct output *o, const char *parent, struct meta *meta)
+{
+	char host[128], kernel[128], stamp[32];
+	struct stat st;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	o->summary_fd = o->samples_fd = -1;
+	o->meta = meta;
+	snprintf(host, sizeof(host), "%s", meta_get(meta, "host") ? meta_get(meta, "host") : "host");
+	snprintf(kernel, sizeof(kernel), "%s",
+		 meta_get(meta, "kernel_release") ? meta_get(meta, "kernel_release") : "kernel");
+	sanitize(host);
+	sanitize(kernel);
+	utc_now(stamp, sizeof(stamp), true);
+	snprintf(o->run_id, sizeof(o->run_id), "%s_%s_%s", host, kernel, stamp);
+
+	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (stat(parent, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.partial", parent, o->run_id);
+	snprintf(o->final, sizeof(o->final), "%s/%s", parent, o->run_id);
+	if (access(o->final, F_OK) == 0)
+		return -EEXIST;
+	if (mkdir(o->tmp, 0755) < 0)
+		return -errno;
+
+	rc = meta_set(meta, "schema", "%d", OUTPUT_SCHEMA);
+	rc |= meta_set(meta, "run_id", "%s", o->run_id);
+	utc_now(stamp, sizeof(stamp), false);
+	rc |= meta_set(meta, "started_utc", "%s", stamp);
+	rc |= meta_set(meta, "finished_utc", "%s", "");
+	rc |= meta_set(meta, "complete", "false");
+	if (rc)
+		return -ENOMEM;
+	rc = write_meta(o->tmp, meta);
+	if (rc < 0)
+		return rc;
+	o->summary_fd = open_csv(o->tmp, "summary.csv", summary_header, SUMMARY_COLS);
+	if (o->summary_fd < 0)
+		return o->summary_fd;
+	o->samples_fd = open_csv(o->tmp, "samples.csv", samples_header, SAMPLES_COLS);
+	if (o->samples_fd < 0)
+		return o->samples_fd;
+	return 0;
+}
+
+/* The key columns shared by both files. */
+struct row_key {
+	char schema[8], x[40];
+	const char *bench, *variant, *sweep, *placement;
+};
+
+static void row_key(struct row_key *k, const struct runner_config *c)
+{
+	snprintf(k->schema, sizeof(k->schema), "%d", OUTPUT_SCHEMA);
+	k->bench = c->desc->name;
+	k->variant = c->var->name;
+	k->sweep = c->has_x ? c->var->sweep : "";
+	if (c->has_x)
+		csv_fmt_double(k->x, sizeof(k->x), c->x);
+	else
+		k->x[0] = 0;
+	k->placement = topo_placement_name(c->place.kind);
+}
+
+/* Append one summary row; NAN fields are written empty. */
+static int summary_row(struct csv_buf *b, const char *run_id, const struct row_key *k,
+		       const char *metric, const char *unit, const struct stats_summary *s,
+		       const char *iters, const char *valid, const char *status, const char *note)
+{
+	char num[12][40];
+	const double v[12] = { NAN, s->min, s->p50, s->mean, s->p90, s->p99, s->max,
+			       s->stddev, s->mad, s->ci95_lo, s->ci95_hi, s->cv_pct };
+	const char *row[SUMMARY_COLS];
+
+	snprintf(num[0], sizeof(num[0]), "%zu", s->n);
+	for (int i = 1; i < 12; i++)
+		csv_fmt_double(num[i], sizeof(num[i]), v[i]);
+	row[0] = k->schema;
+	row[1] = run_id;
+	row[2] = k->bench;
+	row[3] = k->variant;
+	row[4] = k->sweep;
+	row[5] = k->x;
+	row[6] = k->placement;
+	row[7] = metric;
+	row[8] = unit;
+	row[9] = num[0];
+	row[10] = iters;
+	for (int i = 1; i < 12; i++)
+		row[10 + i] = num[i];
+	row[22] = valid;
+	row[23] = status;
+	row[24] = note;
+	return csv_buf_row(b, row, SUMMARY_COLS);
+}
+
+static int samples_rows(struct csv_buf *b, const char *run_id, const struct row_key *k,
+			const struct runner_result *r, const struct runner_metric *m)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < m->n; i++) {
+		char idx[24], it[24], val[40];
+		const char *row[SAMPLES_COLS] = {
+			k->schema, run_id, k->bench, k->variant, k->sweep, k->x,
+			k->placement, m->name, idx, it, val,
+		};
+
+		snprintf(idx, sizeof(idx), "%zu", i);
+		snprintf(it, sizeof(it), "%llu", (unsigned long long)r->iters[i]);
+		csv_fmt_double(val, sizeof(val), m->v[i]);
+		rc = csv_buf_row(b, row, SAMPLES_COLS);
+	}
+	return rc;
+}
+
+/* The iterations column: one number if every sample used the same count. */
+static void iters_field(const struct runner_result *r, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (r->nsamples == 0)
+		return;
+	for (size_t i = 1; i < r->nsamples; i++)
+		if (r->iters[i] != r->iters[0])
+			return;
+	snprintf(buf, len, "%llu", (unsigned long long)r->iters[0]);
+}
+
+static int flush_bufs(struct output *o, struct csv_buf *sum, struct csv_buf *smp)
+{
+	int rc = write_buf(o->summary_fd, sum);
+
+	if (rc == 0)
+		rc = write_buf(o->samples_fd, smp);
+	if (rc < 0 && !o->err)
+		o->err = rc;
+	return rc;
+}
+
+int output_result(void *arg, const struct runner_result *r)
+{
+	struct output *o = arg;
+	struct csv_buf sum = { 0 }, smp = { 0 };
+	struct row_key k;
+	char iters[24];
+	const char *status = status_name[r->status];
+	const char *valid = valid_name[r->valid];
+	int rc = 0;
+
+	if (o->err)
+		return o->err;
+	row_key(&k, r->cfg);
+	iters_field(r, iters, sizeof(iters));
+	if (r->nmetrics == 0) {
+		/* Nothing measured (skipped, failed in setup, timed out before a
+		 * sample): one ns_per_op row that says why. */
+		struct stats_summary s = { .n = 0 };
+
+		s.min = s.p50 = s.mean = s.p90 = s.p99 = s.max = NAN;
+		s.stddev = s.mad = s.ci95_lo = s.ci95_hi = s.cv_pct = NAN;
+		rc = summary_row(&sum, o->run_id, &k, "ns_per_op", "ns", &s, "", valid, status, r->note);
+	}
+	for (size_t i = 0; rc == 0 && i < r->nmetrics; i++) {
+		const struct runner_metric *m = &r->metric[i];
+		struct stats_summary s;
+		char note[2 * BENCH_NOTE_MAX + BENCH_NOTE_MAX + 8];
+
+		rc = stats_summarize(m->v, m->n, &s);
+		if (rc < 0)
+			break;
+		snprintf(note, sizeof(note), "%s%s%s", r->note,
+			 r->note[0] && r->valid_note[0] ? "; " : "", r->valid_note);
+		rc = summary_row(&sum, o->run_id, &k, m->name, m->unit, &s, iters, valid, status, note);
+		if (rc == 0)
+			rc = samples_rows(&smp, o->run_id, &k, r, m);
+	}
+	if (rc == 0)
+		rc = flush_bufs(o, &sum, &smp);
+	csv_buf_free(&sum);
+	csv_buf_free(&smp);
+	return rc;
+}
+
+int output_fit(void *arg, const struct runner_config *cfg, size_t npoints,
+	       double slope, double lo, double hi, double intercept)
+{
+	struct output *o = arg;
+	struct csv_buf sum = { 0 }, smp = { 0 };
+	struct stats_summary s;
+	struct row_key k;
+	char note[160];
+	int rc;
+
+	if (o->err)
+		return o->err;
+	row_key(&k, cfg);
+	k.x[0] = 0;
+	s = (struct stats_summary){ .n = npoints, .p50 = slope, .mean = slope,
+				    .ci95_lo = lo, .ci95_hi = hi };
+	s.min = s.p90 = s.p99 = s.max = s.stddev = s.mad = s.cv_pct = NAN;
+	snprintf(note, sizeof(note),
+		 "least-squares slope of ns_per_op samples vs %s in MiB over %zu points; "
+		 "intercept %.4g ns; CI from the slope's standard error",
+		 cfg->var->sweep, npoints, intercept);
+	rc = summary_row(&sum, o->run_id, &k, "ns_per_mib", "ns/MiB", &s, "", "n/a", "ok", note);
+	if (rc == 0)
+		rc = flush_bufs(o, &sum, &smp);
+	csv_buf_free(&sum);
+	csv_buf_free(&smp);
+	return rc;
+}
+
+int output_close(struct output *o, bool complete)
+{
+	char stamp[32];
+	int rc = 0;
+
+	if (o->summary_fd >= 0 && (fsync(o->summary_fd) < 0 || close(o->summary_fd) < 0))
+		rc = -errno;
+	if (o->samples_fd >= 0 && (fsync(o->samples_fd) < 0 || close(o->samples_fd) < 0))
+		rc = rc ? rc : -errno;
+	o->summary_fd = o->samples_fd = -1;
+	if (o->err || rc)
+		complete = false;
+	utc_now(stamp, sizeof(stamp), false);
+	meta_set(o->meta, "finished_utc", "%s", stamp);
+	meta_set(o->meta, "complete", "%s", complete ? "true" : "false");
+	if (write_meta(o->tmp, o->meta) < 0 && !rc)
+		rc = -EIO;
+	if (rename(o->tmp, o->final) < 0 && !rc)
+		rc = -errno;
+	return o->err ? o->err : rc;
+}

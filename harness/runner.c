@@ -1,0 +1,856 @@
+/*
+ * runner.c - warm-up, calibration, samples, watchdog, child isolation.
+ *
+ * Every configuration runs in a fresh supervising child:
+ *   - the child is the leader of its own process group, so the watchdog can
+ *     kill it and every worker it forked with one kill(-pgid);
+ *   - it dies with primbench (PR_SET_PDEATHSIG SIGTERM); its SIGTERM handler
+ *     removes the configuration's tracked IPC objects and kills its group;
+ *   - it pins itself as worker 0, opens the counters, runs setup, warms up,
+ *     calibrates, takes the samples and streams each one to primbench over
+ *     a pipe (records < PIPE_BUF, so each write is atomic), then tears down.
+ * primbench waits on the pipe with the configuration's deadline.  A child
+ * that overruns it is killed (status timeout); one that dies is a failure.
+ * Either way the samples already received are kept, the tracked objects
+ * are removed, and the suite goes on.
+ *
+ * Calibration: a sample must last at least 100x the timer overhead (so the
+ * overhead is < 1% of it) and at least the --min-sample-ms floor; by default
+ * the floor is the configuration's budget divided among its samples, so a
+ * configuration takes about --budget-ms.  Iterations double (or jump by the
+ * measured ratio) until a run lasts that long.  An operation too slow for
+ * the budget runs once per sample, with fewer samples (never fewer than
+ * RUNNER_MIN_SAMPLES, the least a comparison will judge).
+ *
+ * Timing: one clock read before run() and one after; the median cost of a
+ * read pair (clock.c) is subtracted once.  A benchmark may narrow the
+ * window (bench_window_begin/end) or supply wall time measured elsewhere
+ * (bench_add_elapsed_ns); counters follow the same window.
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "ctx.h"
+#include "registry.h"
+#include "stats.h"
+
+/* The fewest samples a configuration may end with (compare needs 5). */
+#define RUNNER_MIN_SAMPLES 5
+/* Calibration stops growing iterations past this. */
+#define RUNNER_MAX_ITERS (1ull << 40)
+
+/* Records from the supervising child. */
+enum msg_type { MSG_SAMPLE = 1, MSG_DONE = 2 };
+
+/* One sample. */
+struct msg_sample {
+	uint32_t type;                      /* MSG_SAMPLE */
+	uint32_t multiplexed;               /* counters were multiplexed */
+	uint64_t iters;                     /* iterations asked */
+	uint64_t ops;                       /* operations done */
+	uint64_t bytes;                     /* bytes moved, 0 if not reported */
+	double elapsed_ns;                  /* wall time, overhead subtracted */
+	double count[PMU_NEVENTS];          /* counter deltas, NAN if unmeasured */
+	double extra[BENCH_MAX_EXTRA];      /* extra metrics, NAN if none */
+};
+
+/* End of a configuration. */
+struct msg_done {
+	uint32_t type;                      /* MSG_DONE */
+	int32_t rc;                         /* 0 or -errno */
+	int32_t status;                     /* enum ctx_status */
+	uint32_t pmu_mode;                  /* enum pmu_mode */
+	uint32_t nextra;                    /* extra metric names below */
+	uint32_t pin_ok;                    /* worker 0 stayed on its CPU */
+	char extra_name[BENCH_MAX_EXTRA][BENCH_NAME_MAX]; /* names */
+	char extra_unit[BENCH_MAX_EXTRA][BENCH_NAME_MAX]; /* units */
+	char note[BENCH_NOTE_MAX];          /* skip/failure reason or note */
+};
+
+_Static_assert(sizeof(struct msg_done) < 4096, "records must fit PIPE_BUF");
+_Static_assert(sizeof(struct msg_sample) < 4096, "records must fit PIPE_BUF");
+
+/* Signal that stopped the run (0: none); the running child's pid. */
+static volatile sig_atomic_t stop_signal;
+static volatile pid_t current_child;
+
+/* --- planning ------------------------------------------------------------- */
+
+static bool placement_allowed(const struct runner_opts *o, const struct bench_variant *v,
+			      enum topo_placement p)
+{
+	bool pair = topo_placement_pair(p);
+
+	if ((v->flags & BENCH_V_PAIR) ? (!pair && p != TOPO_UNPINNED) : (pair))
+		return false;
+	if (o->placements)
+		return o->placements & (1u << p);
+	/* Default: every pinned placement; unpinned only when asked, since
+	 * it measures the scheduler's choice, not the primitive. */
+	return p != TOPO_UNPINNED;
+}
+
+int runner_plan(const struct runner_opts *o, const struct topo *t,
+		struct runner_config **out, size_t *n)
+{
+	struct topo_place pl[TOPO_NPLACEMENTS];
+	int npl = topo_placements(t, pl, TOPO_NPLACEMENTS);
+	size_t cap = 64, len = 0;
+	struct runner_config *c = malloc(cap * sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	for (size_t b = 0; registry_benches[b]; b++) {
+		const struct bench_desc *d = registry_benches[b];
+
+		for (const struct bench_variant *v = d->variants; v->name; v++) {
+			char key[128];
+			size_t nx = v->xs ? v->nx : 1;
+
+			snprintf(key, sizeof(key), "%s/%s", d->name, v->name);
+			if (o->filter && regexec(o->filter, key, 0, NULL, 0) != 0)
+				continue;
+			for (int p = 0; p < npl; p++) {
+				if (!placement_allowed(o, v, pl[p].kind))
+					continue;
+				for (size_t i = 0; i < nx; i++) {
+					if (len == cap) {
+						struct runner_config *g = realloc(c, 2 * cap * sizeof(*c));
+
+						if (!g) {
+							free(c);
+							return -ENOMEM;
+						}
+						c = g;
+						cap *= 2;
+					}
+					c[len++] = (struct runner_config){
+						.desc = d, .var = v, .has_x = v->xs != NULL,
+						.x = v->xs ? v->xs[i] : 0, .place = pl[p],
+					};
+				}
+			}
+		}
+	}
+	*out = c;
+	*n = len;
+	return 0;
+}
+
+/* --- the supervising child ---------------------------------------------------- */
+
+/* SIGTERM in the child (PDEATHSIG when primbench dies, or primbench's own
+ * stop): remove tracked objects, then kill the whole group, us included. */
+static void child_on_term(int sig)
+{
+	(void)sig;
+	ctx_registry_sweep();
+	kill(0, SIGKILL);
+	_exit(128 + SIGTERM);
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* One timed run() call: fills msg (elapsed, ops, counters, extras). */
+static int measure(struct bench_ctx *ctx, void *state, uint64_t iters, struct msg_sample *m)
+{
+	struct pmu_reading r0, r1;
+	uint32_t avail = pmu_group_available(ctx->pmu);
+	uint64_t t0, t1;
+	int rc;
+
+	ctx_sample_reset(ctx);
+	pmu_group_read(ctx->pmu, &r0);
+	t0 = clock_now_ns();
+	rc = ctx->desc->run(ctx, state, iters);
+	t1 = clock_now_ns();
+	pmu_group_read(ctx->pmu, &r1);
+	if (rc < 0)
+		return rc;
+
+	memset(m, 0, sizeof(*m));
+	m->type = MSG_SAMPLE;
+	m->iters = iters;
+	m->ops = ctx->s.ops_set ? ctx->s.ops : iters;
+	m->bytes = ctx->s.bytes;
+	if (ctx->s.elapsed_set)
+		m->elapsed_ns = ctx->s.elapsed_ns;
+	else if (ctx->s.windows)
+		m->elapsed_ns = ctx->s.win_ns;
+	else
+		m->elapsed_ns = (double)(t1 - t0) - ctx->overhead_ns;
+	if (m->elapsed_ns < 0)
+		m->elapsed_ns = 0;
+	for (int e = 0; e < PMU_NEVENTS; e++) {
+		bool have = avail & (1u << e);
+
+		if (have)
+			m->count[e] = ctx->s.windows ? ctx->s.win_count[e]
+						     : (double)(r1.value[e] - r0.value[e]);
+		else
+			m->count[e] = (ctx->s.add_mask & (1u << e)) ? 0 : NAN;
+		if (ctx->s.add_mask & (1u << e))
+			m->count[e] += ctx->s.add_count[e];
+	}
+	m->multiplexed = ctx->s.windows ? ctx->s.win_multiplexed
+					: pmu_reading_multiplexed(&r0, &r1, avail);
+	for (unsigned i = 0; i < BENCH_MAX_EXTRA; i++)
+		m->extra[i] = ctx->s.extra_n[i] ? ctx->s.extra_sum[i] / ctx->s.extra_n[i] : NAN;
+	return 0;
+}
+
+/* How long one sample should last. */
+static double sample_target_ns(const struct runner_opts *o, double overhead_ns)
+{
+	double floor_ns = 100.0 * (overhead_ns > 1 ? overhead_ns : 1);
+	double want = o->min_sample_ms > 0 ? o->min_sample_ms * 1e6
+					   : o->budget_ms * 1e6 / (o->reps + 4);
+
+	return want > floor_ns ? want : floor_ns;
+}
+
+/* Warm up and calibrate: returns iterations per sample (>= 1) in *iters and
+ * how many samples fit the budget in *reps. */
+static int calibrate(const struct runner_opts *o, struct bench_ctx *ctx, void *state,
+		     uint64_t *iters, unsigned *reps)
+{
+	double target = sample_target_ns(o, ctx->overhead_ns);
+	struct msg_sample m;
+	uint64_t it = 1;
+	int rc;
+
+	/* The first call pays for cold caches, page faults and lazy binding. */
+	rc = measure(ctx, state, 1, &m);
+	if (rc < 0)
+		return rc;
+	for (;;) {
+		double grow;
+
+		rc = measure(ctx, state, it, &m);
+		if (rc < 0)
+			return rc;
+		if (m.elapsed_ns >= target || it >= RUNNER_MAX_ITERS)
+			break;
+		grow = m.elapsed_ns > 0 ? 1.3 * target / m.elapsed_ns : 1000;
+		if (grow < 2)
+			grow = 2;
+		if (grow > 1000)
+			grow = 1000;
+		it = (uint64_t)((double)it * grow);
+	}
+	*iters = it;
+	*reps = o->reps;
+	/* A slow operation: fewer samples, so the configuration stays near
+	 * its budget - but never fewer than a comparison needs. */
+	if (it == 1 && m.elapsed_ns > 0) {
+		double fit = o->budget_ms * 1e6 / m.elapsed_ns;
+
+		if (fit < *reps)
+			*reps = fit < RUNNER_MIN_SAMPLES ? RUNNER_MIN_SAMPLES : (unsigned)fit;
+	}
+	/* One more run at the final count: the warm-up proper. */
+	return measure(ctx, state, it, &m);
+}
+
+static void child_main(const struct runner_opts *o, const struct topo *t,
+		       const struct runner_config *c, int fd)
+{
+	struct pmu_group pmu;
+	struct bench_ctx ctx = {
+		.desc = c->desc, .var = c->var, .x = c->x, .place = c->place,
+		.topo = t, .quick = o->quick, .pmu = &pmu,
+		.overhead_ns = clock_info()->overhead_ns,
+	};
+	struct msg_done done = { .type = MSG_DONE, .pin_ok = 1 };
+	const char *inj = getenv("PRIMBENCH_INJECT");
+	void *state = NULL;
+	uint64_t iters = 1;
+	unsigned reps = o->reps;
+	int rc;
+
+	/* Fault injection for tests: "<bench>:<what>". */
+	if (inj && strncmp(inj, c->desc->name, strlen(c->desc->name)) == 0 &&
+	    inj[strlen(c->desc->name)] == ':')
+		ctx.inject = inj + strlen(c->desc->name) + 1;
+
+	/* Pin before opening counters and before setup: memory the benchmark
+	 * allocates then comes from worker 0's NUMA node. */
+	rc = bench_pin(&ctx, 0);
+	if (rc < 0) {
+		bench_fail(&ctx, rc, "cannot pin worker 0 to CPU %d: %s",
+			   c->place.cpu[0], strerror(-rc));
+		goto out_send;
+	}
+	pmu_group_open(&pmu, o->events);
+	done.pmu_mode = pmu.mode;
+
+	rc = c->desc->setup(&ctx, &state);
+	if (rc < 0)
+		goto out_pmu;
+	rc = calibrate(o, &ctx, state, &iters, &reps);
+	for (unsigned k = 0; rc == 0 && k < reps; k++) {
+		struct msg_sample m;
+
+		rc = measure(&ctx, state, iters, &m);
+		if (rc == 0)
+			rc = write_all(fd, &m, sizeof(m));
+	}
+	if (c->place.cpu[0] >= 0 && topo_verify(c->place.cpu[0]) < 0)
+		done.pin_ok = 0;
+	c->desc->teardown(&ctx, state);
+out_pmu:
+	pmu_group_close(&pmu);
+out_send:
+	done.rc = rc;
+	done.status = ctx.status;
+	done.nextra = ctx.nextra;
+	memcpy(done.extra_name, ctx.extra_name, sizeof(done.extra_name));
+	memcpy(done.extra_unit, ctx.extra_unit, sizeof(done.extra_unit));
+	snprintf(done.note, sizeof(done.note), "%s", ctx.note);
+	write_all(fd, &done, sizeof(done));
+}
+
+/* --- primbench's side ------------------------------------------------------------ */
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+	if (current_child > 0)
+		kill(-current_child, SIGTERM);
+}
+
+void runner_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int metric_push(struct runner_metric *m, size_t cap, double v)
+{
+	if (!m->v) {
+		m->v = calloc(cap, sizeof(double));
+		if (!m->v)
+			return -ENOMEM;
+	}
+	m->v[m->n++] = v;
+	return 0;
+}
+
+/* Metric slots of a result: 0 ns_per_op, 1 bytes_per_s, 2 msgs_per_s,
+ * 3.. counters, then extras.  Unused slots are dropped before reporting. */
+#define SLOT_NS 0
+#define SLOT_BPS 1
+#define SLOT_MPS 2
+#define SLOT_CNT 3
+#define SLOT_EXTRA (SLOT_CNT + PMU_NEVENTS)
+
+static void result_init(struct runner_result *r, const struct runner_config *c)
+{
+	memset(r, 0, sizeof(*r));
+	r->cfg = c;
+	r->nmetrics = SLOT_EXTRA + BENCH_MAX_EXTRA;
+	snprintf(r->metric[SLOT_NS].name, BENCH_NAME_MAX, "ns_per_op");
+	snprintf(r->metric[SLOT_NS].unit, BENCH_NAME_MAX, "ns");
+	r->metric[SLOT_NS].gate = true;
+	snprintf(r->metric[SLOT_BPS].name, BENCH_NAME_MAX, "bytes_per_s");
+	snprintf(r->metric[SLOT_BPS].unit, BENCH_NAME_MAX, "B/s");
+	r->metric[SLOT_BPS].gate = true;
+	snprintf(r->metric[SLOT_MPS].name, BENCH_NAME_MAX, "msgs_per_s");
+	snprintf(r->metric[SLOT_MPS].unit, BENCH_NAME_MAX, "msgs/s");
+	r->metric[SLOT_MPS].gate = true;
+	for (int e = 0; e < PMU_NEVENTS; e++) {
+		snprintf(r->metric[SLOT_CNT + e].name, BENCH_NAME_MAX, "%s",
+			 pmu_event_info(e)->metric);
+		snprintf(r->metric[SLOT_CNT + e].unit, BENCH_NAME_MAX, "%s",
+			 pmu_event_info(e)->unit);
+	}
+}
+
+static int result_add(struct runner_result *r, size_t cap, const struct msg_sample *m)
+{
+	double ops = m->ops ? (double)m->ops : 1;
+	int rc = 0;
+
+	if (r->nsamples == cap)
+		return -E2BIG;
+	r->iters[r->nsamples++] = m->iters;
+	rc |= metric_push(&r->metric[SLOT_NS], cap, m->elapsed_ns / ops);
+	if (m->bytes && m->elapsed_ns > 0) {
+		rc |= metric_push(&r->metric[SLOT_BPS], cap, (double)m->bytes * 1e9 / m->elapsed_ns);
+		rc |= metric_push(&r->metric[SLOT_MPS], cap, ops * 1e9 / m->elapsed_ns);
+	}
+	for (int e = 0; e < PMU_NEVENTS; e++)
+		if (!isnan(m->count[e]))
+			rc |= metric_push(&r->metric[SLOT_CNT + e], cap, m->count[e] / ops);
+	for (int i = 0; i < BENCH_MAX_EXTRA; i++)
+		if (!isnan(m->extra[i]))
+			rc |= metric_push(&r->metric[SLOT_EXTRA + i], cap, m->extra[i]);
+	return rc ? -ENOMEM : 0;
+}
+
+/* Keep the metrics that got a value in every sample, in slot order. */
+static void result_compact(struct runner_result *r)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		struct runner_metric *m = &r->metric[i];
+
+		if (m->n == 0 || (m->n != r->nsamples && i != SLOT_NS)) {
+			free(m->v);
+			continue;
+		}
+		if (j != i)
+			r->metric[j] = *m;
+		j++;
+	}
+	for (size_t i = j; i < r->nmetrics; i++)
+		memset(&r->metric[i], 0, sizeof(r->metric[i]));
+	r->nmetrics = j;
+}
+
+static void result_free(struct runner_result *r)
+{
+	for (size_t i = 0; i < r->nmetrics; i++)
+		free(r->metric[i].v);
+	free(r->iters);
+}
+
+static const char *status_reason(int wstatus, char *buf, size_t len)
+{
+	if (WIFSIGNALED(wstatus))
+		snprintf(buf, len, "benchmark process killed by signal %d (%s)",
+			 WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+	else
+		snprintf(buf, len, "benchmark process exited with status %d before finishing",
+			 WEXITSTATUS(wstatus));
+	return buf;
+}
+
+static double metric_median(const struct runner_metric *m)
+{
+	double *s;
+	double med;
+	size_t k = 0;
+
+	s = malloc(m->n * sizeof(double));
+	if (!s)
+		return NAN;
+	for (size_t i = 0; i < m->n; i++)
+		if (!isnan(m->v[i]))
+			s[k++] = m->v[i];
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0 && s[j - 1] > s[j]; j--) {
+			double tmp = s[j];
+
+			s[j] = s[j - 1];
+			s[j - 1] = tmp;
+		}
+	med = k == 0 ? NAN : (k % 2 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2);
+	free(s);
+	return med;
+}
+
+static double judge_metric(const struct bench_judge *j, const char *name)
+{
+	const struct runner_result *r = j->priv;
+
+	for (size_t i = 0; i < r->nmetrics; i++)
+		if (strcmp(r->metric[i].name, name) == 0)
+			return metric_median(&r->metric[i]);
+	return NAN;
+}
+
+static void note_append(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(buf);
+
+	if (!*s)
+		return;
+	snprintf(buf + n, len - n, "%s%s", n ? "; " : "", s);
+}
+
+/*
+ * The self-checks: worker 0 stayed pinned (sched_getcpu and the migrations
+ * counter), then the variant's own check on the medians.  Any fail -> fail;
+ * else any pass -> pass; else n/a.
+ */
+static void result_validate(struct runner_result *r, bool pin_ok)
+{
+	const struct runner_config *c = r->cfg;
+	struct bench_judge j = {
+		.variant = c->var->name, .x = c->has_x ? c->x : NAN,
+		.placement = topo_placement_name(c->place.kind),
+		.pinned = c->place.cpu[0] >= 0, .metric = judge_metric, .priv = r,
+	};
+	char note[BENCH_NOTE_MAX] = "";
+	bool pass = false, fail = false;
+
+	if (r->status != RUN_OK || r->nsamples == 0) {
+		r->valid = BENCH_VALID_NA;
+		return;
+	}
+	if (j.pinned) {
+		double mig = judge_metric(&j, pmu_event_info(PMU_CPU_MIGRATIONS)->metric);
+
+		if (!pin_ok) {
+			fail = true;
+			note_append(r->valid_note, sizeof(r->valid_note),
+				    "worker 0 was not on its CPU after the samples");
+		} else if (!isnan(mig)) {
+			const struct runner_metric *m = NULL;
+			double worst = 0;
+
+			for (size_t i = 0; i < r->nmetrics; i++)
+				if (strcmp(r->metric[i].name, pmu_event_info(PMU_CPU_MIGRATIONS)->metric) == 0)
+					m = &r->metric[i];
+			for (size_t i = 0; m && i < m->n; i++)
+				if (m->v[i] > worst)
+					worst = m->v[i];
+			if (worst > 0) {
+				fail = true;
+				snprintf(note, sizeof(note), "pinned but migrated (max %.3g migrations/op)", worst);
+				note_append(r->valid_note, sizeof(r->valid_note), note);
+			} else {
+				pass = true;
+			}
+		}
+	}
+	if (c->var->validate) {
+		note[0] = 0;
+		switch (c->var->validate(&j, note, sizeof(note))) {
+		case BENCH_VALID_PASS:
+			pass = true;
+			break;
+		case BENCH_VALID_FAIL:
+			fail = true;
+			break;
+		case BENCH_VALID_NA:
+			break;
+		}
+		note_append(r->valid_note, sizeof(r->valid_note), note);
+	}
+	r->valid = fail ? BENCH_VALID_FAIL : pass ? BENCH_VALID_PASS : BENCH_VALID_NA;
+}
+
+/* Read exactly len bytes or hit EOF/deadline.  1 record, 0 EOF, -ETIME,
+ * -EINTR (stop signal), -errno. */
+static int read_record(int fd, void *buf, size_t len, double deadline)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		double left = deadline - now_s();
+		int rc;
+		ssize_t n;
+
+		if (stop_signal)
+			return -EINTR;
+		if (left <= 0)
+			return -ETIME;
+		rc = poll(&p, 1, (int)(left * 1000) + 1);
+		if (rc < 0 && errno != EINTR)
+			return -errno;
+		if (rc <= 0)
+			continue;
+		n = read(fd, (char *)buf + got, len - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return got ? -EPROTO : 0;
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+/* Largest sample count we accept from a child. */
+static size_t sample_cap(const struct runner_opts *o)
+{
+	return (size_t)o->reps + 8;
+}
+
+/* Run one configuration in a supervised child; fill r. */
+static int supervise(const struct runner_opts *o, const struct topo *t,
+		     const struct runner_config *c, struct runner_result *r, bool *pin_ok)
+{
+	size_t cap = sample_cap(o);
+	struct msg_done done = { 0 };
+	bool have_done = false;
+	double deadline = now_s() + o->timeout_s;
+	int pfd[2], wstatus = 0, rc = 0;
+	pid_t pid;
+
+	result_init(r, c);
+	r->iters = calloc(cap, sizeof(uint64_t));
+	if (!r->iters || pipe2(pfd, O_CLOEXEC) < 0)
+		return -ENOMEM;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		r->status = RUN_FAILED;
+		snprintf(r->note, sizeof(r->note), "fork of the supervising child: %s", strerror(-rc));
+		return 0;
+	}
+	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = child_on_term };
+
+		close(pfd[0]);
+		setpgid(0, 0);
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			raise(SIGTERM);
+		child_main(o, t, c, pfd[1]);
+		_exit(0);
+	}
+	/* Both sides set the group: whichever runs first wins the race with
+	 * a kill(-pid) that would otherwise miss. */
+	setpgid(pid, pid);
+	current_child = pid;
+	close(pfd[1]);
+
+	for (;;) {
+		union { uint32_t type; struct msg_sample s; struct msg_done d; } u;
+		int got = read_record(pfd[0], &u.type, sizeof(u.type), deadline);
+
+		if (got == 1) {
+			size_t len = u.type == MSG_SAMPLE ? sizeof(u.s) : sizeof(u.d);
+
+			if (u.type != MSG_SAMPLE && u.type != MSG_DONE) {
+				got = -EPROTO;
+			} else {
+				got = read_record(pfd[0], (char *)&u + sizeof(u.type),
+						  len - sizeof(u.type), deadline);
+			}
+		}
+		if (got == 1 && u.type == MSG_SAMPLE) {
+			if (result_add(r, cap, &u.s) < 0) {
+				got = -EPROTO;
+			} else {
+				continue;
+			}
+		}
+		if (got == 1 && u.type == MSG_DONE) {
+			done = u.d;
+			have_done = true;
+			continue;
+		}
+		if (got == -ETIME) {
+			r->status = RUN_TIMEOUT;
+			snprintf(r->note, sizeof(r->note),
+				 "killed by the watchdog after %.0f s (--timeout)", o->timeout_s);
+		} else if (got == -EINTR) {
+			r->status = RUN_FAILED;
+			snprintf(r->note, sizeof(r->note), "interrupted by %s", strsignal(stop_signal));
+		} else if (got < 0) {
+			r->status = RUN_FAILED;
+			snprintf(r->note, sizeof(r->note), "bad record from the benchmark process");
+		}
+		break;
+	}
+	close(pfd[0]);
+	/* The group goes in every case: a worker that outlived a normal exit
+	 * is a benchmark bug, and this is the safety net for it. */
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	current_child = 0;
+	ctx_registry_sweep();
+
+	if (r->status == RUN_OK) {
+		if (!have_done) {
+			r->status = RUN_FAILED;
+			status_reason(wstatus, r->note, sizeof(r->note));
+		} else if (done.status == CTX_SKIPPED) {
+			r->status = RUN_SKIPPED;
+			snprintf(r->note, sizeof(r->note), "%s", done.note);
+		} else if (done.rc < 0 || done.status == CTX_FAILED) {
+			r->status = RUN_FAILED;
+			if (done.note[0])
+				snprintf(r->note, sizeof(r->note), "%s", done.note);
+			else
+				snprintf(r->note, sizeof(r->note), "%s", strerror(-done.rc));
+		} else {
+			snprintf(r->note, sizeof(r->note), "%s", done.note);
+		}
+	}
+	for (unsigned i = 0; have_done && i < done.nextra && i < BENCH_MAX_EXTRA; i++) {
+		struct runner_metric *m = &r->metric[SLOT_EXTRA + i];
+
+		snprintf(m->name, BENCH_NAME_MAX, "%s", done.extra_name[i]);
+		snprintf(m->unit, BENCH_NAME_MAX, "%s", done.extra_unit[i]);
+		m->gate = strncmp(m->name, "ns_", 3) == 0;
+	}
+	if (have_done && done.pmu_mode == PMU_MODE_USER_ONLY)
+		note_append(r->note, sizeof(r->note), "counters user-mode only (perf_event_paranoid)");
+	if (have_done && done.pmu_mode == PMU_MODE_RUSAGE)
+		note_append(r->note, sizeof(r->note), "counters from getrusage");
+	*pin_ok = !have_done || done.pin_ok;
+	result_compact(r);
+	return 0;
+}
+
+/* Fit ns_per_op against x in MiB over one variant's sweep at one placement. */
+struct fit_acc {
+	const struct runner_config *first;  /* the group's first configuration */
+	double *x, *y;                      /* points (every sample) */
+	size_t n, cap;                      /* used, allocated */
+	size_t npoints;                     /* sweep points with samples */
+};
+
+static void fit_add(struct fit_acc *f, const struct runner_result *r)
+{
+	const struct runner_metric *m = &r->metric[0];
+
+	if (r->status != RUN_OK || r->nmetrics == 0 || m->n == 0)
+		return;
+	if (f->n + m->n > f->cap) {
+		size_t cap = (f->n + m->n) * 2;
+		double *x = realloc(f->x, cap * sizeof(double));
+		double *y = x ? realloc(f->y, cap * sizeof(double)) : NULL;
+
+		if (x)
+			f->x = x;
+		if (!x || !y)
+			return;
+		f->y = y;
+		f->cap = cap;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		f->x[f->n] = r->cfg->x / (1024.0 * 1024.0);
+		f->y[f->n++] = m->v[i];
+	}
+	f->npoints++;
+}
+
+static void fit_flush(struct fit_acc *f, const struct runner_sink *sink)
+{
+	double slope, icpt, lo, hi;
+
+	if (f->first && f->npoints >= 2 && sink->fit &&
+	    stats_linfit(f->x, f->y, f->n, &slope, &icpt, &lo, &hi) == 0)
+		sink->fit(sink->arg, f->first, f->npoints, slope, lo, hi, icpt);
+	f->first = NULL;
+	f->n = 0;
+	f->npoints = 0;
+}
+
+static bool same_group(const struct runner_config *a, const struct runner_config *b)
+{
+	return a && a->var == b->var && a->place.kind == b->place.kind;
+}
+
+static void progress(const struct runner_opts *o, size_t i, size_t n, double t0,
+		     const struct runner_config *c)
+{
+	char x[32] = "";
+
+	if (!o->progress)
+		return;
+	if (c->has_x)
+		snprintf(x, sizeof(x), " %s=%.0f", c->var->sweep, c->x);
+	fprintf(stderr, "\r\033[K[%zu/%zu %5.1fs] %s/%s%s @%s", i + 1, n, now_s() - t0,
+		c->desc->name, c->var->name, x, topo_placement_name(c->place.kind));
+	fflush(stderr);
+}
+
+int runner_run(const struct runner_opts *o, const struct topo *t,
+	       const struct runner_config *cfg, size_t n, const struct runner_sink *sink)
+{
+	struct fit_acc fit = { 0 };
+	double t0 = now_s();
+	int status = 0;
+
+	for (size_t i = 0; i < n && !stop_signal; i++) {
+		const struct runner_config *c = &cfg[i];
+		struct runner_result r;
+		bool pin_ok = true;
+
+		progress(o, i, n, t0, c);
+		if (supervise(o, t, c, &r, &pin_ok) < 0) {
+			result_free(&r);
+			fprintf(stderr, "primbench: out of memory\n");
+			status = 1;
+			break;
+		}
+		if (stop_signal)
+			r.status = RUN_FAILED;
+		else
+			result_validate(&r, pin_ok);
+		if (r.status == RUN_FAILED || r.status == RUN_TIMEOUT)
+			status = 1;
+		if (!stop_signal) {
+			if (sink->result(sink->arg, &r) < 0)
+				status = 1;
+			if (c->var->flags & BENCH_V_FIT_PER_MIB) {
+				if (!same_group(fit.first, c))
+					fit_flush(&fit, sink);
+				if (!fit.first)
+					fit.first = c;
+				fit_add(&fit, &r);
+			}
+		}
+		result_free(&r);
+		if (fit.first && (i + 1 == n || !same_group(fit.first, &cfg[i + 1])))
+			fit_flush(&fit, sink);
+	}
+	free(fit.x);
+	free(fit.y);
+	if (o->progress)
+		fprintf(stderr, "\r\033[K%zu configurations in %.1f s\n", n, now_s() - t0);
+	if (stop_signal)
+		return 128 + stop_signal;
+	return status;
+}
