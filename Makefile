@@ -61,9 +61,12 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
         install clean deps deps-test check-deps
 .DELETE_ON_ERROR:
 
-all: primbench $(BUILD)/primbench-helper
+# PROG: where the binary goes (a second tree can build elsewhere).
+PROG    ?= primbench
 
-primbench: $(MAINOBJ) $(HOBJ) $(BOBJ)
+all: $(PROG) $(BUILD)/primbench-helper $(BUILD)/csvq
+
+$(PROG): $(MAINOBJ) $(HOBJ) $(BOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 # The tiny static program proc_create execs, so that exec cost is not the
@@ -71,6 +74,11 @@ primbench: $(MAINOBJ) $(HOBJ) $(BOBJ)
 $(BUILD)/primbench-helper: tests/helper/exit0.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -static -o $@ $< || $(CC) -O2 -o $@ $<
+
+# csvq: the end-to-end tests' CSV query tool (reads with harness/csv.c).
+$(BUILD)/csvq: tests/tools/csvq.c $(BUILD)/harness/csv.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -121,7 +129,7 @@ test-unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)
 
 test-e2e: all
-	@sh tests/run_e2e.sh
+	@PRIMBENCH=$(abspath $(PROG)) CSVQ=$(abspath $(BUILD)/csvq) sh tests/run_e2e.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/libexec/primbench

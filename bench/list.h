@@ -4,7 +4,7 @@
  * Each line names a family whose file bench/<name>.c defines
  * `const struct bench_desc bench_<name>`.  Includers define BENCH(name)
  * before including this file (an X-macro); harness/registry.c expands it
- * into the table the runner walks.  tests/test_registry.sh checks that every
+ * into the table the runner walks.  tests/e2e/test_registry.sh checks that every
  * bench/ source file is listed here.  Order is the order of a run.
  */
 BENCH(null)

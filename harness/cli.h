@@ -1,0 +1,39 @@
+/*
+ * cli.h - parsing and validating the options of run, list and info.
+ */
+#ifndef PRIMBENCH_CLI_H
+#define PRIMBENCH_CLI_H
+
+#include <regex.h>
+#include <stdbool.h>
+
+#include "runner.h"
+
+/* Exit status of a usage or input error. */
+#define EXIT_USAGE 2
+
+/* Everything the command line asked for. */
+struct cli {
+	struct runner_opts run;  /* run options */
+	regex_t re;              /* compiled --filter */
+	bool have_re;            /* re is compiled */
+	const char *filter;      /* its source */
+	const char *out;         /* --out */
+	const char *topology;    /* --topology */
+	bool print_dir;          /* --print-dir */
+	bool reps_set, budget_set; /* given explicitly (not --quick defaults) */
+	bool help;               /* --help was given */
+};
+
+/* The text of --help. */
+extern const char cli_usage_text[];
+/* Print "primbench: <message>" on stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parse argv (argv[0] is the command) into c: 0, or EXIT_USAGE after one
+ * line on stderr.  On success with --filter, c->re must be regfree()d. */
+int cli_parse(const char *cmd, int argc, char **argv, struct cli *c);
+/* --out must be a directory that exists and is writable, or that can be
+ * created in an existing writable parent.  0 or EXIT_USAGE. */
+int cli_check_out_dir(const char *dir);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * test_cli.c - option parsing and validation of run/list/info.
+ *
+ * Expected values are the documented defaults and limits of --help; every
+ * bad input must give EXIT_USAGE (the one-line message goes to stderr).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cli.h"
+#include "pmu.h"
+#include "topo.h"
+
+/* Parse a NULL-terminated list of words as the arguments of `run`. */
+static int parse(struct cli *c, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+	int rc;
+
+	argv[argc++] = (char *)"run";
+	va_start(ap, c);
+	for (char *a = va_arg(ap, char *); a && argc < 31; a = va_arg(ap, char *))
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	rc = cli_parse("run", argc, argv, c);
+	if (rc == 0 && c->have_re)
+		regfree(&c->re);
+	return rc;
+}
+
+static void test_defaults(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(parse(&c, NULL), 0);
+	assert_int_equal(c.run.reps, 30);
+	assert_true(c.run.budget_ms == 1000);
+	assert_true(c.run.timeout_s == 60);
+	assert_true(c.run.min_sample_ms == 0);
+	assert_string_equal(c.out, "results");
+	assert_int_equal(c.run.placements, 0);
+	assert_int_equal(c.run.events, pmu_default_mask());
+	assert_null(c.run.filter);
+	assert_false(c.run.quick);
+}
+
+static void test_quick_defaults_and_overrides(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(parse(&c, "--quick", NULL), 0);
+	assert_true(c.run.quick);
+	assert_int_equal(c.run.reps, 10);
+	assert_true(c.run.budget_ms == 200);
+	/* An explicit value wins over --quick's default, in either order. */
+	assert_int_equal(parse(&c, "--reps", "7", "--quick", "--budget-ms", "50", NULL), 0);
+	assert_int_equal(c.run.reps, 7);
+	assert_true(c.run.budget_ms == 50);
+}
+
+static void test_values(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(parse(&c, "--filter", "null|sys", "--min-sample-ms", "2.5",
+			       "--timeout", "3", "--out", "/tmp", "--placement",
+			       "same-cpu,cross-numa", "--events", "minor-faults,cycles", NULL), 0);
+	assert_non_null(c.run.filter);
+	assert_true(c.run.min_sample_ms == 2.5);
+	assert_true(c.run.timeout_s == 3);
+	assert_string_equal(c.out, "/tmp");
+	assert_int_equal(c.run.placements, (1u << TOPO_SAME_CPU) | (1u << TOPO_CROSS_NUMA));
+	assert_int_equal(c.run.events, (1u << PMU_MINOR_FAULTS) | (1u << PMU_CYCLES));
+}
+
+static void test_bad_values(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(parse(&c, "--reps", "x", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--reps", "1", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--reps", "2.5", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--reps", "", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--reps", "-3", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--reps", "1e30", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--reps", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--budget-ms", "0", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--budget-ms", "nan", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--min-sample-ms", "-1", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--timeout", "inf", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--timeout", "10s", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--placement", "same-core", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--placement", ",", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--events", "cycles,bogus", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--filter", "(", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--frobnicate", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "extra", NULL), EXIT_USAGE);
+}
+
+static void test_help(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(parse(&c, "--help", NULL), 0);
+	assert_true(c.help);
+}
+
+static void test_out_dir(void **state)
+{
+	char dir[] = "/tmp/primbench-cli.XXXXXX";
+	char file[64], sub[64], deep[96];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/file", dir);
+	snprintf(sub, sizeof(sub), "%s/new", dir);
+	snprintf(deep, sizeof(deep), "%s/no/such/parent", dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(cli_check_out_dir(dir), 0);
+	assert_int_equal(cli_check_out_dir(sub), 0);      /* creatable */
+	assert_int_equal(cli_check_out_dir(file), EXIT_USAGE); /* a file */
+	assert_int_equal(cli_check_out_dir(deep), EXIT_USAGE); /* no parent */
+	assert_int_equal(cli_check_out_dir(""), EXIT_USAGE);
+	/* Checking writes nothing. */
+	assert_int_equal(access(sub, F_OK), -1);
+	unlink(file);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_quick_defaults_and_overrides),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_out_dir),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
