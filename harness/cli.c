@@ -168,7 +168,7 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 	c->run.timeout_s = 60;
 	c->run.events = pmu_default_mask();
 	c->out = "results";
-	c->run.progress = isatty(STDERR_FILENO);
+	c->run.progress = c->run.progress_tty = isatty(STDERR_FILENO);
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+:", long_opts, NULL)) != -1) {

@@ -801,8 +801,10 @@ static void progress(const struct runner_opts *o, size_t i, size_t n, double t0,
 		return;
 	if (c->has_x)
 		snprintf(x, sizeof(x), " %s=%.0f", c->var->sweep, c->x);
-	fprintf(stderr, "\r\033[K[%zu/%zu %5.1fs] %s/%s%s @%s", i + 1, n, now_s() - t0,
-		c->desc->name, c->var->name, x, topo_placement_name(c->place.kind));
+	/* On a terminal one line is redrawn; in a log, one line each. */
+	fprintf(stderr, "%s[%zu/%zu %5.1fs] %s/%s%s @%s%s", o->progress_tty ? "\r\033[K" : "",
+		i + 1, n, now_s() - t0, c->desc->name, c->var->name, x,
+		topo_placement_name(c->place.kind), o->progress_tty ? "" : "\n");
 	fflush(stderr);
 }
 
@@ -849,7 +851,8 @@ int runner_run(const struct runner_opts *o, const struct topo *t,
 	free(fit.x);
 	free(fit.y);
 	if (o->progress)
-		fprintf(stderr, "\r\033[K%zu configurations in %.1f s\n", n, now_s() - t0);
+		fprintf(stderr, "%s%zu configurations in %.1f s\n", o->progress_tty ? "\r\033[K" : "",
+			n, now_s() - t0);
 	if (stop_signal)
 		return 128 + stop_signal;
 	return status;

@@ -23,6 +23,7 @@ struct runner_opts {
 	uint32_t placements;       /* mask of enum topo_placement; 0: default set */
 	double timeout_s;          /* watchdog per configuration */
 	bool progress;             /* progress lines on stderr */
+	bool progress_tty;         /* stderr is a terminal: redraw one line */
 };
 
 /* One configuration: a variant at one sweep point and placement. */
