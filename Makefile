@@ -78,7 +78,7 @@ $(BUILD)/primbench-helper: tests/helper/exit0.c
 # csvq: the end-to-end tests' CSV query tool (reads with harness/csv.c).
 $(BUILD)/csvq: tests/tools/csvq.c $(BUILD)/harness/csv.o
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.o,$^)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -138,3 +138,19 @@ install: all
 
 clean:
 	rm -rf $(BUILD) primbench
+
+# --- static build (ci/kernel-vm) -------- begin: static block ------------------
+# A self-contained binary for ci/kernel-vm's initramfs, which holds nothing but
+# busybox.  Debian ships libudev as a shared library only, and libhwloc.a uses
+# udev just for block-device attributes primbench never asks for, so
+# ci/lib/udev-stub.c stands in for it (udev_new() returns NULL: hwloc then
+# reads sysfs alone).  libhwloc.a's dlopen of plugins draws a linker warning;
+# the guest has no plugins, so hwloc uses its built-in components.
+# NO_LIBPFM=1 builds it without libpfm4.
+STATIC_LIBS = $(filter-out -ludev,$(shell pkg-config --static --libs hwloc 2>/dev/null || \
+                echo -lhwloc -lm -lpthread)) $(PFM_LIBS) -lm -lrt -lpthread
+.PHONY: static
+static: $(BUILD)/primbench-static
+$(BUILD)/primbench-static: $(MAINOBJ) $(HOBJ) $(BOBJ) $(BUILD)/ci/lib/udev-stub.o
+	$(CC) $(CFLAGS) -static -o $@ $^ $(STATIC_LIBS)
+# --- end: static block ---------------------------------------------------------

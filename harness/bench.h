@@ -126,6 +126,13 @@ void bench_set_ops(struct bench_ctx *ctx, uint64_t ops);
 /* Add a counter delta measured elsewhere (a peer process, a child's
  * getrusage) to this sample's count of ev.  Marks ev as measured. */
 void bench_add_count(struct bench_ctx *ctx, enum pmu_event ev, uint64_t delta);
+/* The calling thread's counters do not describe this run()'s operations
+ * (a child measured them around its own window, e.g. with getrusage):
+ * drop them for this sample.  Only the counts given with bench_add_count()
+ * are reported; every other event is unmeasured in this sample.  Without
+ * it, the thread's counts (which include the thread's own faults after a
+ * fork) would be added to the child's. */
+void bench_counts_elsewhere(struct bench_ctx *ctx);
 /* Bytes moved in this run(): the runner then reports bytes_per_s and
  * msgs_per_s (ops per second). */
 void bench_set_bytes(struct bench_ctx *ctx, uint64_t bytes);

@@ -114,6 +114,11 @@ void bench_add_count(struct bench_ctx *ctx, enum pmu_event ev, uint64_t delta)
 	ctx->s.add_count[ev] += (double)delta;
 }
 
+void bench_counts_elsewhere(struct bench_ctx *ctx)
+{
+	ctx->s.counts_elsewhere = true;
+}
+
 void bench_set_bytes(struct bench_ctx *ctx, uint64_t bytes)
 {
 	ctx->s.bytes = bytes;

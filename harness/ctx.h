@@ -31,6 +31,8 @@ struct ctx_sample {
 	uint64_t bytes;                   /* bench_set_bytes() */
 	uint32_t add_mask;                /* events bench_add_count() touched */
 	double add_count[PMU_NEVENTS];    /* their sums */
+	bool counts_elsewhere;            /* bench_counts_elsewhere(): drop the
+					     calling thread's counts */
 	double extra_sum[BENCH_MAX_EXTRA]; /* bench_sample_metric() sums */
 	unsigned extra_n[BENCH_MAX_EXTRA]; /* and counts (averaged) */
 };

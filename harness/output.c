@@ -243,23 +243,28 @@ static int samples_rows(struct csv_buf *b, const char *run_id, const struct row_
 		};
 
 		snprintf(idx, sizeof(idx), "%zu", i);
-		snprintf(it, sizeof(it), "%llu", (unsigned long long)r->iters[i]);
+		snprintf(it, sizeof(it), "%llu",
+			 (unsigned long long)(m->counted ? r->count_iters : r->iters)[i]);
 		csv_fmt_double(val, sizeof(val), m->v[i]);
 		rc = csv_buf_row(b, row, SAMPLES_COLS);
 	}
 	return rc;
 }
 
-/* The iterations column: one number if every sample used the same count. */
-static void iters_field(const struct runner_result *r, char *buf, size_t len)
+/* The iterations column of a metric: one number if every sample behind it
+ * used the same count, else empty. */
+static void iters_field(const struct runner_result *r, const struct runner_metric *m,
+			char *buf, size_t len)
 {
+	const uint64_t *it = m->counted ? r->count_iters : r->iters;
+
 	buf[0] = 0;
-	if (r->nsamples == 0)
+	if (m->n == 0)
 		return;
-	for (size_t i = 1; i < r->nsamples; i++)
-		if (r->iters[i] != r->iters[0])
+	for (size_t i = 1; i < m->n; i++)
+		if (it[i] != it[0])
 			return;
-	snprintf(buf, len, "%llu", (unsigned long long)r->iters[0]);
+	snprintf(buf, len, "%llu", (unsigned long long)it[0]);
 }
 
 static int flush_bufs(struct output *o, struct csv_buf *sum, struct csv_buf *smp)
@@ -286,7 +291,6 @@ int output_result(void *arg, const struct runner_result *r)
 	if (o->err)
 		return o->err;
 	row_key(&k, r->cfg);
-	iters_field(r, iters, sizeof(iters));
 	if (r->nmetrics == 0) {
 		/* Nothing measured (skipped, failed in setup, timed out before a
 		 * sample): one ns_per_op row that says why. */
@@ -304,6 +308,7 @@ int output_result(void *arg, const struct runner_result *r)
 		rc = stats_summarize(m->v, m->n, &s);
 		if (rc < 0)
 			break;
+		iters_field(r, m, iters, sizeof(iters));
 		snprintf(note, sizeof(note), "%s%s%s", r->note,
 			 r->note[0] && r->valid_note[0] ? "; " : "", r->valid_note);
 		rc = summary_row(&sum, o->run_id, &k, m->name, m->unit, &s, iters, valid, status, note);

@@ -22,6 +22,17 @@
  * the budget runs once per sample, with fewer samples (never fewer than
  * RUNNER_MIN_SAMPLES, the least a comparison will judge).
  *
+ * Two passes: the timed samples run with no counter open, then a shorter
+ * counting pass (RUNNER_COUNT_DIV times fewer samples, at least
+ * RUNNER_MIN_SAMPLES) runs with the requested counters open, its
+ * iterations re-calibrated (count_iters()).  Why: an open
+ * perf event is saved and restored on every context switch of the thread;
+ * on a KVM guest with a virtual PMU that costs ~80 us per switch (measured:
+ * a same-CPU futex round trip 6 us without counters, 165 us with hardware
+ * counters), and on bare metal it still adds ~1 us.  Counting in its own pass
+ * keeps every time free of that cost; counter metrics (and the checks built
+ * on them) come from the counting pass only.
+ *
  * Timing: one clock read before run() and one after; the median cost of a
  * read pair (clock.c) is subtracted once.  A benchmark may narrow the
  * window (bench_window_begin/end) or supply wall time measured elsewhere
@@ -49,15 +60,17 @@
 
 /* The fewest samples a configuration may end with (compare needs 5). */
 #define RUNNER_MIN_SAMPLES 5
+/* The counting pass takes reps / RUNNER_COUNT_DIV samples. */
+#define RUNNER_COUNT_DIV 3
 /* Calibration stops growing iterations past this. */
 #define RUNNER_MAX_ITERS (1ull << 40)
 
 /* Records from the supervising child. */
-enum msg_type { MSG_SAMPLE = 1, MSG_DONE = 2 };
+enum msg_type { MSG_SAMPLE = 1, MSG_COUNT = 2, MSG_DONE = 3 };
 
-/* One sample. */
+/* One sample: timed (MSG_SAMPLE, counters NAN) or counted (MSG_COUNT). */
 struct msg_sample {
-	uint32_t type;                      /* MSG_SAMPLE */
+	uint32_t type;                      /* MSG_SAMPLE or MSG_COUNT */
 	uint32_t multiplexed;               /* counters were multiplexed */
 	uint64_t iters;                     /* iterations asked */
 	uint64_t ops;                       /* operations done */
@@ -211,7 +224,7 @@ static int measure(struct bench_ctx *ctx, void *state, uint64_t iters, struct ms
 	if (m->elapsed_ns < 0)
 		m->elapsed_ns = 0;
 	for (int e = 0; e < PMU_NEVENTS; e++) {
-		bool have = avail & (1u << e);
+		bool have = (avail & (1u << e)) && !ctx->s.counts_elsewhere;
 
 		if (have)
 			m->count[e] = ctx->s.windows ? ctx->s.win_count[e]
@@ -232,8 +245,10 @@ static int measure(struct bench_ctx *ctx, void *state, uint64_t iters, struct ms
 static double sample_target_ns(const struct runner_opts *o, double overhead_ns)
 {
 	double floor_ns = 100.0 * (overhead_ns > 1 ? overhead_ns : 1);
+	/* The budget covers warm-up (~4 samples' worth), the timed samples and
+	 * the counting pass. */
 	double want = o->min_sample_ms > 0 ? o->min_sample_ms * 1e6
-					   : o->budget_ms * 1e6 / (o->reps + 4);
+					   : o->budget_ms * 1e6 / (o->reps + o->reps / RUNNER_COUNT_DIV + 4);
 
 	return want > floor_ns ? want : floor_ns;
 }
@@ -272,13 +287,60 @@ static int calibrate(const struct runner_opts *o, struct bench_ctx *ctx, void *s
 	/* A slow operation: fewer samples, so the configuration stays near
 	 * its budget - but never fewer than a comparison needs. */
 	if (it == 1 && m.elapsed_ns > 0) {
-		double fit = o->budget_ms * 1e6 / m.elapsed_ns;
+		double fit = o->budget_ms * 1e6 / m.elapsed_ns * RUNNER_COUNT_DIV / (RUNNER_COUNT_DIV + 1);
 
 		if (fit < *reps)
 			*reps = fit < RUNNER_MIN_SAMPLES ? RUNNER_MIN_SAMPLES : (unsigned)fit;
 	}
 	/* One more run at the final count: the warm-up proper. */
 	return measure(ctx, state, it, &m);
+}
+
+/* Take reps samples of iters iterations and stream them as records of
+ * the given type.  0 or the first error. */
+static int take_samples(struct bench_ctx *ctx, void *state, uint64_t iters, unsigned reps,
+			uint32_t type, int fd)
+{
+	int rc = 0;
+
+	for (unsigned k = 0; rc == 0 && k < reps; k++) {
+		struct msg_sample m;
+
+		rc = measure(ctx, state, iters, &m);
+		if (rc < 0)
+			break;
+		m.type = type;
+		if (type == MSG_SAMPLE)
+			for (int e = 0; e < PMU_NEVENTS; e++)
+				m.count[e] = NAN;
+		rc = write_all(fd, &m, sizeof(m));
+	}
+	return rc;
+}
+
+/*
+ * Iterations for the counting pass.  With counters open an operation can
+ * be far slower (the per-switch PMU cost above), so the timed pass's count
+ * could overrun the budget many times: probe with 1/32 of it and scale to
+ * the sample target.  Counts are reported per operation, so the iteration
+ * count does not change them.  0 or -errno.
+ */
+static int count_iters(const struct runner_opts *o, struct bench_ctx *ctx, void *state,
+		       uint64_t *iters)
+{
+	uint64_t probe = *iters / 32 ? *iters / 32 : 1;
+	double target = sample_target_ns(o, ctx->overhead_ns);
+	struct msg_sample m;
+	int rc = measure(ctx, state, probe, &m);
+
+	if (rc < 0)
+		return rc;
+	if (m.elapsed_ns > 0 && (double)probe * target / m.elapsed_ns < (double)*iters) {
+		double it = (double)probe * target / m.elapsed_ns;
+
+		*iters = it < 1 ? 1 : (uint64_t)it;
+	}
+	return 0;
 }
 
 static void child_main(const struct runner_opts *o, const struct topo *t,
@@ -294,7 +356,7 @@ static void child_main(const struct runner_opts *o, const struct topo *t,
 	const char *inj = getenv("PRIMBENCH_INJECT");
 	void *state = NULL;
 	uint64_t iters = 1;
-	unsigned reps = o->reps;
+	unsigned reps = o->reps, count_reps;
 	int rc;
 
 	/* Fault injection for tests: "<bench>:<what>". */
@@ -302,33 +364,38 @@ static void child_main(const struct runner_opts *o, const struct topo *t,
 	    inj[strlen(c->desc->name)] == ':')
 		ctx.inject = inj + strlen(c->desc->name) + 1;
 
-	/* Pin before opening counters and before setup: memory the benchmark
-	 * allocates then comes from worker 0's NUMA node. */
+	/* Pin before setup: memory the benchmark allocates then comes from
+	 * worker 0's NUMA node. */
+	pmu_group_open(&pmu, 0);
 	rc = bench_pin(&ctx, 0);
 	if (rc < 0) {
 		bench_fail(&ctx, rc, "cannot pin worker 0 to CPU %d: %s",
 			   c->place.cpu[0], strerror(-rc));
 		goto out_send;
 	}
-	pmu_group_open(&pmu, o->events);
-	done.pmu_mode = pmu.mode;
-
 	rc = c->desc->setup(&ctx, &state);
 	if (rc < 0)
-		goto out_pmu;
+		goto out_send;
+	/* Warm-up, calibration and the timed pass: no counter open. */
 	rc = calibrate(o, &ctx, state, &iters, &reps);
-	for (unsigned k = 0; rc == 0 && k < reps; k++) {
-		struct msg_sample m;
-
-		rc = measure(&ctx, state, iters, &m);
+	if (rc == 0)
+		rc = take_samples(&ctx, state, iters, reps, MSG_SAMPLE, fd);
+	/* The counting pass: same iterations, counters open. */
+	count_reps = reps / RUNNER_COUNT_DIV;
+	if (count_reps < RUNNER_MIN_SAMPLES)
+		count_reps = RUNNER_MIN_SAMPLES;
+	if (rc == 0 && o->events) {
+		pmu_group_open(&pmu, o->events);
+		done.pmu_mode = pmu.mode;
+		rc = count_iters(o, &ctx, state, &iters);
 		if (rc == 0)
-			rc = write_all(fd, &m, sizeof(m));
+			rc = take_samples(&ctx, state, iters, count_reps, MSG_COUNT, fd);
+		pmu_group_close(&pmu);
+		pmu_group_open(&pmu, 0);
 	}
 	if (c->place.cpu[0] >= 0 && topo_verify(c->place.cpu[0]) < 0)
 		done.pin_ok = 0;
 	c->desc->teardown(&ctx, state);
-out_pmu:
-	pmu_group_close(&pmu);
 out_send:
 	done.rc = rc;
 	done.status = ctx.status;
@@ -404,9 +471,11 @@ static void result_init(struct runner_result *r, const struct runner_config *c)
 			 pmu_event_info(e)->metric);
 		snprintf(r->metric[SLOT_CNT + e].unit, BENCH_NAME_MAX, "%s",
 			 pmu_event_info(e)->unit);
+		r->metric[SLOT_CNT + e].counted = true;
 	}
 }
 
+/* A timed sample: wall-time metrics and the benchmark's extras. */
 static int result_add(struct runner_result *r, size_t cap, const struct msg_sample *m)
 {
 	double ops = m->ops ? (double)m->ops : 1;
@@ -420,12 +489,26 @@ static int result_add(struct runner_result *r, size_t cap, const struct msg_samp
 		rc |= metric_push(&r->metric[SLOT_BPS], cap, (double)m->bytes * 1e9 / m->elapsed_ns);
 		rc |= metric_push(&r->metric[SLOT_MPS], cap, ops * 1e9 / m->elapsed_ns);
 	}
-	for (int e = 0; e < PMU_NEVENTS; e++)
-		if (!isnan(m->count[e]))
-			rc |= metric_push(&r->metric[SLOT_CNT + e], cap, m->count[e] / ops);
 	for (int i = 0; i < BENCH_MAX_EXTRA; i++)
 		if (!isnan(m->extra[i]))
 			rc |= metric_push(&r->metric[SLOT_EXTRA + i], cap, m->extra[i]);
+	return rc ? -ENOMEM : 0;
+}
+
+/* A counted sample: counter deltas per operation. */
+static int result_add_counts(struct runner_result *r, size_t cap, const struct msg_sample *m)
+{
+	double ops = m->ops ? (double)m->ops : 1;
+	int rc = 0;
+
+	if (r->ncounted == cap)
+		return -E2BIG;
+	r->count_iters[r->ncounted++] = m->iters;
+	if (m->multiplexed)
+		r->multiplexed = true;
+	for (int e = 0; e < PMU_NEVENTS; e++)
+		if (!isnan(m->count[e]))
+			rc |= metric_push(&r->metric[SLOT_CNT + e], cap, m->count[e] / ops);
 	return rc ? -ENOMEM : 0;
 }
 
@@ -437,7 +520,9 @@ static void result_compact(struct runner_result *r)
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		struct runner_metric *m = &r->metric[i];
 
-		if (m->n == 0 || (m->n != r->nsamples && i != SLOT_NS)) {
+		size_t want = m->counted ? r->ncounted : r->nsamples;
+
+		if (m->n == 0 || (m->n != want && i != SLOT_NS)) {
 			free(m->v);
 			continue;
 		}
@@ -455,6 +540,7 @@ static void result_free(struct runner_result *r)
 	for (size_t i = 0; i < r->nmetrics; i++)
 		free(r->metric[i].v);
 	free(r->iters);
+	free(r->count_iters);
 }
 
 static const char *status_reason(int wstatus, char *buf, size_t len)
@@ -627,7 +713,8 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 
 	result_init(r, c);
 	r->iters = calloc(cap, sizeof(uint64_t));
-	if (!r->iters || pipe2(pfd, O_CLOEXEC) < 0)
+	r->count_iters = calloc(cap, sizeof(uint64_t));
+	if (!r->iters || !r->count_iters || pipe2(pfd, O_CLOEXEC) < 0)
 		return -ENOMEM;
 
 	fflush(NULL);
@@ -666,17 +753,18 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 		int got = read_record(pfd[0], &u.type, sizeof(u.type), deadline);
 
 		if (got == 1) {
-			size_t len = u.type == MSG_SAMPLE ? sizeof(u.s) : sizeof(u.d);
+			size_t len = u.type == MSG_DONE ? sizeof(u.d) : sizeof(u.s);
 
-			if (u.type != MSG_SAMPLE && u.type != MSG_DONE) {
+			if (u.type != MSG_SAMPLE && u.type != MSG_COUNT && u.type != MSG_DONE) {
 				got = -EPROTO;
 			} else {
 				got = read_record(pfd[0], (char *)&u + sizeof(u.type),
 						  len - sizeof(u.type), deadline);
 			}
 		}
-		if (got == 1 && u.type == MSG_SAMPLE) {
-			if (result_add(r, cap, &u.s) < 0) {
+		if (got == 1 && u.type != MSG_DONE) {
+			if ((u.type == MSG_SAMPLE ? result_add(r, cap, &u.s)
+						  : result_add_counts(r, cap, &u.s)) < 0) {
 				got = -EPROTO;
 			} else {
 				continue;
@@ -733,6 +821,9 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 		snprintf(m->unit, BENCH_NAME_MAX, "%s", done.extra_unit[i]);
 		m->gate = strncmp(m->name, "ns_", 3) == 0;
 	}
+	if (r->multiplexed)
+		note_append(r->note, sizeof(r->note),
+			    "counters multiplexed (time_running < time_enabled): counts are raw, not scaled");
 	if (have_done && done.pmu_mode == PMU_MODE_USER_ONLY)
 		note_append(r->note, sizeof(r->note), "counters user-mode only (perf_event_paranoid)");
 	if (have_done && done.pmu_mode == PMU_MODE_RUSAGE)

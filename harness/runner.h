@@ -45,6 +45,7 @@ struct runner_metric {
 	double *v;                  /* one value per sample (NAN: not measured) */
 	size_t n;                   /* values */
 	bool gate;                  /* a time/throughput metric (vs a counter) */
+	bool counted;               /* from the counting pass (iters: count_iters) */
 };
 
 /* Most metrics a configuration can have. */
@@ -57,8 +58,11 @@ struct runner_result {
 	char note[2 * BENCH_NOTE_MAX];      /* reason, bench note, counter notes */
 	enum bench_valid valid;             /* self-check outcome */
 	char valid_note[BENCH_NOTE_MAX];    /* why it failed / n/a */
-	size_t nsamples;                    /* samples received */
-	uint64_t *iters;                    /* iterations per sample */
+	size_t nsamples;                    /* timed samples received */
+	size_t ncounted;                    /* counting-pass samples received */
+	bool multiplexed;                   /* a counting sample was multiplexed */
+	uint64_t *iters;                    /* iterations per timed sample */
+	uint64_t *count_iters;              /* iterations per counting sample */
 	size_t nmetrics;                    /* metrics below */
 	struct runner_metric metric[RUNNER_MAX_METRICS]; /* ns_per_op first */
 };

@@ -9,7 +9,12 @@ run_dir() { ls -d "$1"/*/ 2>/dev/null | head -n 1 | sed 's,/$,,'; }
 # no_debris: no primbench process, no /dev/shm or mqueue entry of ours, no SysV object.
 no_debris() {
 	sleep 0.2
-	if pgrep -x primbench >/dev/null; then echo "left processes: $(pgrep -a -x primbench)"; return 1; fi
+	# Our runs carry $WORK in their command line (--out $WORK/...), and so do
+	# their forked children; in CI nothing else runs, so any primbench counts.
+	if pgrep -f -- "$WORK" >/dev/null; then echo "left processes: $(pgrep -a -f -- "$WORK")"; return 1; fi
+	if [ "${CI:-}" = true ] && pgrep -x primbench >/dev/null; then
+		echo "left processes: $(pgrep -a -x primbench)"; return 1
+	fi
 	if ls /dev/shm /dev/mqueue 2>/dev/null | grep -q primbench; then echo "left /dev/shm or mqueue entries"; return 1; fi
 	n=$(ipcs -q -m -s 2>/dev/null | grep -cE '^0x')
 	[ "$n" -le "${SYSV_BEFORE:-0}" ] || { echo "SysV objects: $n (before: ${SYSV_BEFORE:-0})"; return 1; }
