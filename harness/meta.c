@@ -8,6 +8,7 @@
 #include "meta.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -155,15 +156,21 @@ static void bracketed(const char *s, char *out, size_t len)
 		snprintf(out, len, "%s", s);
 }
 
-/* CONFIG_HZ from /boot/config-<release> when readable. */
+/* CONFIG_HZ from /boot/config-<release>, else from /proc/config.gz
+ * (through gzip, to avoid linking zlib for one line). */
 static void config_hz(const char *release, char *buf, size_t len)
 {
 	char path[512], line[256];
+	bool piped = false;
 	FILE *f;
 
 	snprintf(buf, len, "unknown");
 	snprintf(path, sizeof(path), "/boot/config-%s", release);
 	f = fopen(path, "r");
+	if (!f && access("/proc/config.gz", R_OK) == 0) {
+		f = popen("gzip -dc /proc/config.gz 2>/dev/null", "r");
+		piped = f != NULL;
+	}
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f))
@@ -172,7 +179,14 @@ static void config_hz(const char *release, char *buf, size_t len)
 			snprintf(buf, len, "%s", line + 10);
 			break;
 		}
-	fclose(f);
+	if (piped) {
+		/* Drain so gzip exits on EOF, not on SIGPIPE. */
+		while (fgets(line, sizeof(line), f))
+			;
+		pclose(f);
+	} else {
+		fclose(f);
+	}
 }
 
 static int meta_counters(struct meta *m, const struct pmu_group *g)
@@ -251,6 +265,8 @@ int meta_collect(struct meta *m, const struct topo *t, const struct pmu_group *p
 	rc |= meta_set(m, "clock_source_why", "%s", ci->why);
 	rc |= meta_set(m, "tsc_hz", "%.0f", ci->tsc_hz);
 	rc |= meta_set(m, "timer_overhead_ns", "%.2f", ci->overhead_ns);
+	rc |= meta_set(m, "counting", "%s",
+		       "separate pass: no counter is open during timed samples");
 	config_hz(u.release, buf, sizeof(buf));
 	rc |= meta_set(m, "config_hz", "%s", buf);
 	rc |= meta_set(m, "uid", "%d", (int)geteuid());
