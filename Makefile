@@ -107,13 +107,13 @@ bench: deps
 quick:
 	$(MAKE) bench RUNARGS=--quick
 
-plots:
+plots: $(BUILD)/csvq
 	@test -n "$(RUN)" || { echo "make plots: set RUN=results/<run>" >&2; exit 2; }
-	sh plots/render.sh "$(RUN)"
+	CSVQ=$(abspath $(BUILD)/csvq) sh plots/render.sh "$(RUN)"
 
-report:
+report: $(BUILD)/csvq
 	@test -n "$(RUN)" || { echo "make report: set RUN=results/<run>" >&2; exit 2; }
-	sh plots/report.sh "$(RUN)"
+	CSVQ=$(abspath $(BUILD)/csvq) sh plots/report.sh "$(RUN)"
 
 compare: all
 	./primbench compare $(BASE) $(CAND)
