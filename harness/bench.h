@@ -42,6 +42,9 @@ enum bench_vflag {
 	/* The caller's thread is not the only one doing the work (threads,
 	 * processes): per-thread counters undercount; the bench adds the rest. */
 	BENCH_V_MULTI = 1u << 2,
+	/* One worker, run once on every CPU of the host (sweep "cpu", x = the
+	 * OS CPU number, placement single); xs are ignored. */
+	BENCH_V_PER_CPU = 1u << 3,
 };
 
 struct bench_ctx;

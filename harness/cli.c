@@ -28,9 +28,10 @@ const char cli_usage_text[] =
 	"\n"
 	"run options:\n"
 	"  --filter REGEX       only benchmarks whose \"bench/variant\" matches\n"
-	"  --quick              10 samples, ~0.2 s per configuration\n"
+	"  --quick              10 samples, ~0.15 s per configuration, at most 4\n"
+	"                       points of each sweep (both ends kept)\n"
 	"  --reps N             samples per configuration (default 30, quick 10)\n"
-	"  --budget-ms MS       time per configuration (default 1000, quick 200)\n"
+	"  --budget-ms MS       time per configuration (default 750, quick 150)\n"
 	"  --min-sample-ms MS   floor on one sample's length (default: budget/(reps+4))\n"
 	"  --events LIST        counters: all, none, sw, hw or names (see info)\n"
 	"  --placement LIST     same-cpu,smt,same-cache,cross-cache,cross-numa,\n"
@@ -39,6 +40,7 @@ const char cli_usage_text[] =
 	"  --timeout S          watchdog per configuration (default 60)\n"
 	"  --progress           progress on stderr even when it is not a terminal\n"
 	"  --print-dir          print the run's folder on stdout at the end\n"
+	"  --dry-run            print the configurations the options select, run nothing\n"
 	"list/info options:\n"
 	"  --topology SRC       use an hwloc XML file or synthetic string instead of this host\n"
 	"\n"
@@ -135,7 +137,7 @@ int cli_check_out_dir(const char *dir)
 }
 
 enum { OPT_FILTER = 256, OPT_QUICK, OPT_REPS, OPT_BUDGET, OPT_MINSAMPLE, OPT_EVENTS,
-       OPT_PLACEMENT, OPT_OUT, OPT_TIMEOUT, OPT_PROGRESS, OPT_PRINTDIR, OPT_TOPOLOGY,
+       OPT_PLACEMENT, OPT_OUT, OPT_TIMEOUT, OPT_PROGRESS, OPT_PRINTDIR, OPT_TOPOLOGY, OPT_DRYRUN,
        OPT_HELP };
 
 static const struct option long_opts[] = {
@@ -150,6 +152,7 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "print-dir", no_argument, NULL, OPT_PRINTDIR },
+	{ "dry-run", no_argument, NULL, OPT_DRYRUN },
 	{ "topology", required_argument, NULL, OPT_TOPOLOGY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -164,7 +167,7 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 
 	memset(c, 0, sizeof(*c));
 	c->run.reps = 30;
-	c->run.budget_ms = 1000;
+	c->run.budget_ms = 750;
 	c->run.timeout_s = 60;
 	c->run.events = pmu_default_mask();
 	c->out = "results";
@@ -231,6 +234,9 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 		case OPT_PRINTDIR:
 			c->print_dir = true;
 			break;
+		case OPT_DRYRUN:
+			c->dry_run = true;
+			break;
 		case OPT_TOPOLOGY:
 			c->topology = optarg;
 			break;
@@ -250,7 +256,7 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 		if (!c->reps_set)
 			c->run.reps = 10;
 		if (!c->budget_set)
-			c->run.budget_ms = 200;
+			c->run.budget_ms = 150;
 	}
 	c->run.filter = c->have_re ? &c->re : NULL;
 	return 0;

@@ -21,6 +21,7 @@ struct cli {
 	const char *out;         /* --out */
 	const char *topology;    /* --topology */
 	bool print_dir;          /* --print-dir */
+	bool dry_run;            /* --dry-run: print the plan only */
 	bool reps_set, budget_set; /* given explicitly (not --quick defaults) */
 	bool help;               /* --help was given */
 };

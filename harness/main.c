@@ -44,7 +44,9 @@ static int cmd_list(struct cli *c)
 		for (const struct bench_variant *v = d->variants; v->name; v++) {
 			printf("  %-20s %s%s\n", v->name, v->summary,
 			       (v->flags & BENCH_V_PAIR) ? " [two workers]" : "");
-			if (v->sweep) {
+			if (v->flags & BENCH_V_PER_CPU) {
+				printf("  %-20s   sweep %s: every CPU of the host\n", "", v->sweep);
+			} else if (v->sweep) {
 				printf("  %-20s   sweep %s:", "", v->sweep);
 				for (size_t i = 0; i < v->nx; i++)
 					printf(" %.0f", v->xs[i]);
@@ -122,6 +124,18 @@ static int cmd_run(struct cli *c)
 	if (n == 0) {
 		status = cli_usage_error("nothing to run: --filter '%s' and --placement select no configuration on this host%s",
 				     c->filter ? c->filter : "", " (see primbench list)");
+		goto out_cfg;
+	}
+	if (c->dry_run) {
+		for (size_t i = 0; i < n; i++) {
+			printf("%s/%s", cfg[i].desc->name, cfg[i].var->name);
+			if (cfg[i].has_x)
+				printf(" %s=%.0f", cfg[i].var->sweep, cfg[i].x);
+			printf(" @%s\n", topo_placement_name(cfg[i].place.kind));
+		}
+		fprintf(stderr, "primbench: %zu configurations, about %.0f s at --budget-ms %g\n",
+			n, n * c->run.budget_ms / 1000, c->run.budget_ms);
+		status = 0;
 		goto out_cfg;
 	}
 	if (ctx_registry_init() < 0) {

@@ -60,6 +60,8 @@
 
 /* The fewest samples a configuration may end with (compare needs 5). */
 #define RUNNER_MIN_SAMPLES 5
+/* Most sweep points of one variant a --quick run takes. */
+#define RUNNER_QUICK_POINTS 4
 /* The counting pass takes reps / RUNNER_COUNT_DIV samples. */
 #define RUNNER_COUNT_DIV 3
 /* Calibration stops growing iterations past this. */
@@ -116,50 +118,105 @@ static bool placement_allowed(const struct runner_opts *o, const struct bench_va
 	return p != TOPO_UNPINNED;
 }
 
-int runner_plan(const struct runner_opts *o, const struct topo *t,
-		struct runner_config **out, size_t *n)
+/*
+ * Whether sweep point i of n runs.  --quick keeps at most RUNNER_QUICK_POINTS
+ * points spread evenly by index, both ends included, so a quick run still
+ * shows each curve's shape; a full run takes every point.
+ */
+static bool sweep_point_runs(const struct runner_opts *o, size_t i, size_t n)
+{
+	if (!o->quick || n <= RUNNER_QUICK_POINTS)
+		return true;
+	for (size_t k = 0; k < RUNNER_QUICK_POINTS; k++)
+		if (i == (k * (n - 1) + (RUNNER_QUICK_POINTS - 1) / 2) / (RUNNER_QUICK_POINTS - 1))
+			return true;
+	return false;
+}
+
+/* A growable array of configurations. */
+struct plan {
+	struct runner_config *c;  /* entries */
+	size_t len, cap;          /* used, allocated */
+};
+
+static int plan_add(struct plan *p, const struct runner_config *c)
+{
+	if (p->len == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 64;
+		struct runner_config *g = realloc(p->c, cap * sizeof(*g));
+
+		if (!g)
+			return -ENOMEM;
+		p->c = g;
+		p->cap = cap;
+	}
+	p->c[p->len++] = *c;
+	return 0;
+}
+
+/* Every (sweep point, placement) of one variant. */
+static int plan_variant(struct plan *p, const struct runner_opts *o, const struct topo *t,
+			const struct bench_desc *d, const struct bench_variant *v)
 {
 	struct topo_place pl[TOPO_NPLACEMENTS];
 	int npl = topo_placements(t, pl, TOPO_NPLACEMENTS);
-	size_t cap = 64, len = 0;
-	struct runner_config *c = malloc(cap * sizeof(*c));
+	size_t nx = v->xs ? v->nx : 1;
+	int rc = 0;
 
-	if (!c)
-		return -ENOMEM;
-	for (size_t b = 0; registry_benches[b]; b++) {
+	if (v->flags & BENCH_V_PER_CPU) {
+		/* One configuration per CPU of this host, pinned there. */
+		if (o->placements && !(o->placements & (1u << TOPO_SINGLE)))
+			return 0;
+		for (int i = 0; rc == 0 && i < topo_npus(t); i++) {
+			struct runner_config c = {
+				.desc = d, .var = v, .has_x = true, .x = topo_cpu(t, i),
+				.place = { .kind = TOPO_SINGLE, .cpu = { topo_cpu(t, i), -1 } },
+			};
+
+			rc = plan_add(p, &c);
+		}
+		return rc;
+	}
+	for (int k = 0; rc == 0 && k < npl; k++) {
+		if (!placement_allowed(o, v, pl[k].kind))
+			continue;
+		for (size_t i = 0; rc == 0 && i < nx; i++) {
+			struct runner_config c = {
+				.desc = d, .var = v, .has_x = v->xs != NULL,
+				.x = v->xs ? v->xs[i] : 0, .place = pl[k],
+			};
+
+			if (sweep_point_runs(o, i, nx))
+				rc = plan_add(p, &c);
+		}
+	}
+	return rc;
+}
+
+int runner_plan(const struct runner_opts *o, const struct topo *t,
+		struct runner_config **out, size_t *n)
+{
+	struct plan p = { 0 };
+	int rc = 0;
+
+	for (size_t b = 0; rc == 0 && registry_benches[b]; b++) {
 		const struct bench_desc *d = registry_benches[b];
 
-		for (const struct bench_variant *v = d->variants; v->name; v++) {
+		for (const struct bench_variant *v = d->variants; rc == 0 && v->name; v++) {
 			char key[128];
-			size_t nx = v->xs ? v->nx : 1;
 
 			snprintf(key, sizeof(key), "%s/%s", d->name, v->name);
 			if (o->filter && regexec(o->filter, key, 0, NULL, 0) != 0)
 				continue;
-			for (int p = 0; p < npl; p++) {
-				if (!placement_allowed(o, v, pl[p].kind))
-					continue;
-				for (size_t i = 0; i < nx; i++) {
-					if (len == cap) {
-						struct runner_config *g = realloc(c, 2 * cap * sizeof(*c));
-
-						if (!g) {
-							free(c);
-							return -ENOMEM;
-						}
-						c = g;
-						cap *= 2;
-					}
-					c[len++] = (struct runner_config){
-						.desc = d, .var = v, .has_x = v->xs != NULL,
-						.x = v->xs ? v->xs[i] : 0, .place = pl[p],
-					};
-				}
-			}
+			rc = plan_variant(&p, o, t, d, v);
 		}
 	}
-	*out = c;
-	*n = len;
+	if (rc < 0) {
+		free(p.c);
+		return rc;
+	}
+	*out = p.c;
+	*n = p.len;
 	return 0;
 }
 

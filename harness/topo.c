@@ -351,6 +351,12 @@ int topo_npus(const struct topo *t)
 	return t->npus;
 }
 
+int topo_cpu(const struct topo *t, int i)
+{
+	/* pus[] is highest first; callers want ascending order. */
+	return i >= 0 && i < t->npus ? t->pus[t->npus - 1 - i].os : -1;
+}
+
 int topo_ncores(const struct topo *t)
 {
 	int n = hwloc_get_nbobjs_by_type(t->hw, HWLOC_OBJ_CORE);

@@ -55,6 +55,8 @@ int topo_verify(int cpu);
 
 /* Facts for meta.csv. */
 int topo_npus(const struct topo *t);
+/* OS index of the i-th PU in ascending order (0 <= i < topo_npus), else -1. */
+int topo_cpu(const struct topo *t, int i);
 int topo_ncores(const struct topo *t);
 int topo_npackages(const struct topo *t);
 int topo_numa_nodes(const struct topo *t);
