@@ -12,6 +12,9 @@ if [ "$what" = test ]; then
 	# The unit-test framework, memcheck, sanitizer runtime, fuzzer compiler,
 	# IPC inspection (ipcs) and unprivileged runs (runuser).
 	pkgs="$pkgs libcmocka-dev valgrind clang libclang-rt-dev util-linux procps"
+	# ci/kernel-vm's test boots a kernel under QEMU from a static busybox
+	# initramfs.
+	pkgs="$pkgs qemu-system-x86 busybox-static cpio"
 fi
 
 missing=""
