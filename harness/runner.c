@@ -18,8 +18,10 @@
  * overhead is < 1% of it) and at least the --min-sample-ms floor; by default
  * the floor is the configuration's budget divided among its samples, so a
  * configuration takes about --budget-ms.  Iterations double (or jump by the
- * measured ratio) until a run lasts that long.  An operation too slow for
- * the budget runs once per sample, with fewer samples (never fewer than
+ * measured ratio) until a run() call lasts that long - its whole wall time,
+ * even when the benchmark times a narrower window, since the budget is wall
+ * time.  An operation too slow for the budget runs once per sample, with
+ * fewer samples (never fewer than
  * RUNNER_MIN_SAMPLES, the least a comparison will judge).
  *
  * Two passes: the timed samples run with no counter open, then a shorter
@@ -60,6 +62,8 @@
 
 /* The fewest samples a configuration may end with (compare needs 5). */
 #define RUNNER_MIN_SAMPLES 5
+/* How long a killed configuration may take to die. */
+#define RUNNER_REAP_S 10
 /* Most sweep points of one variant a --quick run takes. */
 #define RUNNER_QUICK_POINTS 4
 /* The counting pass takes reps / RUNNER_COUNT_DIV samples. */
@@ -77,7 +81,8 @@ struct msg_sample {
 	uint64_t iters;                     /* iterations asked */
 	uint64_t ops;                       /* operations done */
 	uint64_t bytes;                     /* bytes moved, 0 if not reported */
-	double elapsed_ns;                  /* wall time, overhead subtracted */
+	double elapsed_ns;                  /* timed window, overhead subtracted */
+	double wall_ns;                     /* the whole run() call (calibration) */
 	double count[PMU_NEVENTS];          /* counter deltas, NAN if unmeasured */
 	double extra[BENCH_MAX_EXTRA];      /* extra metrics, NAN if none */
 };
@@ -272,6 +277,7 @@ static int measure(struct bench_ctx *ctx, void *state, uint64_t iters, struct ms
 	m->iters = iters;
 	m->ops = ctx->s.ops_set ? ctx->s.ops : iters;
 	m->bytes = ctx->s.bytes;
+	m->wall_ns = (double)(t1 - t0);
 	if (ctx->s.elapsed_set)
 		m->elapsed_ns = ctx->s.elapsed_ns;
 	else if (ctx->s.windows)
@@ -330,9 +336,9 @@ static int calibrate(const struct runner_opts *o, struct bench_ctx *ctx, void *s
 		rc = measure(ctx, state, it, &m);
 		if (rc < 0)
 			return rc;
-		if (m.elapsed_ns >= target || it >= RUNNER_MAX_ITERS)
+		if (m.wall_ns >= target || it >= RUNNER_MAX_ITERS)
 			break;
-		grow = m.elapsed_ns > 0 ? 1.3 * target / m.elapsed_ns : 1000;
+		grow = m.wall_ns > 0 ? 1.3 * target / m.wall_ns : 1000;
 		if (grow < 2)
 			grow = 2;
 		if (grow > 1000)
@@ -343,8 +349,8 @@ static int calibrate(const struct runner_opts *o, struct bench_ctx *ctx, void *s
 	*reps = o->reps;
 	/* A slow operation: fewer samples, so the configuration stays near
 	 * its budget - but never fewer than a comparison needs. */
-	if (it == 1 && m.elapsed_ns > 0) {
-		double fit = o->budget_ms * 1e6 / m.elapsed_ns * RUNNER_COUNT_DIV / (RUNNER_COUNT_DIV + 1);
+	if (it == 1 && m.wall_ns > 0) {
+		double fit = o->budget_ms * 1e6 / m.wall_ns * RUNNER_COUNT_DIV / (RUNNER_COUNT_DIV + 1);
 
 		if (fit < *reps)
 			*reps = fit < RUNNER_MIN_SAMPLES ? RUNNER_MIN_SAMPLES : (unsigned)fit;
@@ -392,8 +398,8 @@ static int count_iters(const struct runner_opts *o, struct bench_ctx *ctx, void 
 
 	if (rc < 0)
 		return rc;
-	if (m.elapsed_ns > 0 && (double)probe * target / m.elapsed_ns < (double)*iters) {
-		double it = (double)probe * target / m.elapsed_ns;
+	if (m.wall_ns > 0 && (double)probe * target / m.wall_ns < (double)*iters) {
+		double it = (double)probe * target / m.wall_ns;
 
 		*iters = it < 1 ? 1 : (uint64_t)it;
 	}
@@ -757,6 +763,29 @@ static size_t sample_cap(const struct runner_opts *o)
 	return (size_t)o->reps + 8;
 }
 
+/*
+ * Kill the child's whole group and reap the child.  SIGKILL cannot be
+ * caught, but a task stuck in the kernel (an emulator's lost interrupt, a
+ * driver bug) can take a long time to die: wait at most RUNNER_REAP_S so the
+ * suite goes on.  0 or -ETIME (the child is left unreaped).
+ */
+static int reap_group(pid_t pid, int *wstatus)
+{
+	double give_up = now_s() + RUNNER_REAP_S;
+	struct timespec nap = { 0, 10000000 };
+
+	kill(-pid, SIGKILL);
+	for (;;) {
+		pid_t w = waitpid(pid, wstatus, WNOHANG);
+
+		if (w == pid || (w < 0 && errno != EINTR))
+			return 0;
+		if (now_s() > give_up)
+			return -ETIME;
+		nanosleep(&nap, NULL);
+	}
+}
+
 /* Run one configuration in a supervised child; fill r. */
 static int supervise(const struct runner_opts *o, const struct topo *t,
 		     const struct runner_config *c, struct runner_result *r, bool *pin_ok)
@@ -848,9 +877,11 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 	close(pfd[0]);
 	/* The group goes in every case: a worker that outlived a normal exit
 	 * is a benchmark bug, and this is the safety net for it. */
-	kill(-pid, SIGKILL);
-	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-		;
+	if (reap_group(pid, &wstatus) < 0 && r->status == RUN_OK) {
+		r->status = RUN_FAILED;
+		snprintf(r->note, sizeof(r->note),
+			 "benchmark process did not die within %d s of SIGKILL", RUNNER_REAP_S);
+	}
 	current_child = 0;
 	ctx_registry_sweep();
 

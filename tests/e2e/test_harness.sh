@@ -96,9 +96,13 @@ done
 echo "ok: summary statistics are ordered"
 
 # --- SIGINT keeps finished rows and says complete=false ---------------------------------------
-$P run --filter 'null|syscall_getppid' --reps 50 --budget-ms 1500 --out "$WORK/int" >/dev/null 2>&1 &
+$P run --filter 'null|syscall_getppid' --reps 50 --budget-ms 3000 --out "$WORK/int" >/dev/null 2>&1 &
 pid=$!
-sleep 2.5
+# Interrupt once the first configuration (null) is on disk, mid-getppid.
+i=0
+until grep -q ',null,' "$WORK"/int/.*.partial/summary.csv 2>/dev/null || [ $i -ge 200 ]; do
+	sleep 0.1; i=$((i + 1))
+done
 kill -INT $pid
 wait $pid
 rc=$?
