@@ -226,35 +226,6 @@ static void cow_child_writes(struct cow_state *st)
 	_exit(0);
 }
 
-/* fork() failed: limits and memory are skips, the rest failures. */
-static int cow_fork_error(struct bench_ctx *ctx, int err)
-{
-	if (err == EAGAIN)
-		return bench_skip(ctx, "fork: EAGAIN (RLIMIT_NPROC or the pid limit)");
-	if (err == ENOMEM)
-		return bench_skip(ctx, "fork: ENOMEM (not enough memory for the child)");
-	return bench_fail(ctx, -err, "fork: %s", strerror(err));
-}
-
-/* Reap a child that should have exited 0. */
-static int cow_reap(struct bench_ctx *ctx, pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0) {
-		int err = errno;
-
-		if (err != EINTR)
-			return bench_fail(ctx, -err, "waitpid: %s", strerror(err));
-	}
-	if (WIFSIGNALED(status))
-		return bench_fail(ctx, 0, "child killed by signal %d (%s)",
-				  WTERMSIG(status), strsignal(WTERMSIG(status)));
-	if (WEXITSTATUS(status) != 0)
-		return bench_fail(ctx, 0, "child exited with status %d", WEXITSTATUS(status));
-	return 0;
-}
-
 /* One cow / cow_thp round: fork, the child measures, reap, take its
  * report. */
 static int cow_round_child(struct bench_ctx *ctx, struct cow_state *st)
@@ -268,8 +239,8 @@ static int cow_round_child(struct bench_ctx *ctx, struct cow_state *st)
 	if (pid == 0)
 		cow_child_writes(st);
 	if (pid < 0)
-		return cow_fork_error(ctx, errno);
-	rc = cow_reap(ctx, pid);
+		return bench_spawn_error(ctx, "fork", errno);
+	rc = bench_wait_child(ctx, pid, NULL);
 	if (rc < 0)
 		return rc;
 	if (!res->done)
@@ -366,7 +337,7 @@ static int cow_round_parent(struct bench_ctx *ctx, struct cow_state *st)
 	}
 	if (st->child < 0) {
 		st->child = 0;
-		rc = cow_fork_error(ctx, errno);
+		rc = bench_spawn_error(ctx, "fork", errno);
 		goto out_go;
 	}
 	close(ready[1]);
@@ -380,7 +351,7 @@ static int cow_round_parent(struct bench_ctx *ctx, struct cow_state *st)
 	}
 	if (rc == 0) {
 		/* EOF: the child is gone; its status says why. */
-		rc = cow_reap(ctx, st->child);
+		rc = bench_wait_child(ctx, st->child, NULL);
 		st->child = 0;
 		if (rc == 0)
 			rc = bench_fail(ctx, 0, "the child exited before it was ready");
@@ -388,7 +359,7 @@ static int cow_round_parent(struct bench_ctx *ctx, struct cow_state *st)
 	}
 	cow_measure_writes(st, &res);
 	cow_pipe_byte(go[1], true);
-	rc = cow_reap(ctx, st->child);
+	rc = bench_wait_child(ctx, st->child, NULL);
 	st->child = 0;
 	if (rc == 0)
 		cow_report(ctx, &res);

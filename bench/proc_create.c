@@ -223,44 +223,15 @@ static void *pc_pthread_main(void *arg)
 	return NULL;
 }
 
-/* An error of a creating call: limits and memory are skips (the host
- * cannot do this point), anything else a failure. */
-static int pc_create_error(struct bench_ctx *ctx, const char *what, int err)
-{
-	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-	char lim[32] = "unlimited";
-
-	getrlimit(RLIMIT_NPROC, &rl);
-	if (rl.rlim_cur != RLIM_INFINITY)
-		snprintf(lim, sizeof(lim), "%llu", (unsigned long long)rl.rlim_cur);
-	if (err == EAGAIN)
-		return bench_skip(ctx, "%s: EAGAIN (RLIMIT_NPROC=%s, or the pid/thread limit)",
-				  what, lim);
-	if (err == ENOMEM)
-		return bench_skip(ctx, "%s: ENOMEM (not enough memory for the child)", what);
-	return bench_fail(ctx, -err, "%s: %s", what, strerror(err));
-}
-
 /* Reap a process child; add its faults and switches (wait4's rusage) to
  * the sample; a child that did not exit 0 is a failure. */
 static int pc_reap(struct bench_ctx *ctx, pid_t pid)
 {
 	struct rusage ru;
-	int status;
+	int rc = bench_wait_child(ctx, pid, &ru);
 
-	while (wait4(pid, &status, 0, &ru) < 0) {
-		int err = errno;
-
-		if (err != EINTR)
-			return bench_fail(ctx, -err, "wait4: %s", strerror(err));
-	}
-	if (WIFSIGNALED(status))
-		return bench_fail(ctx, 0, "child killed by signal %d (%s)",
-				  WTERMSIG(status), strsignal(WTERMSIG(status)));
-	if (WEXITSTATUS(status) == 127)
-		return bench_fail(ctx, 0, "child could not exec the program (exit 127)");
-	if (WEXITSTATUS(status) != 0)
-		return bench_fail(ctx, 0, "child exited with status %d", WEXITSTATUS(status));
+	if (rc < 0)
+		return rc;
 	bench_add_count(ctx, PMU_MINOR_FAULTS, (uint64_t)ru.ru_minflt);
 	bench_add_count(ctx, PMU_MAJOR_FAULTS, (uint64_t)ru.ru_majflt);
 	bench_add_count(ctx, PMU_PAGE_FAULTS, (uint64_t)(ru.ru_minflt + ru.ru_majflt));
@@ -279,7 +250,7 @@ static int pc_clone_thread(struct bench_ctx *ctx, struct pc_state *st)
 	__atomic_store_n(&st->ctid, 1, __ATOMIC_SEQ_CST);
 	if (clone(pc_clone_thread_main, st->stack + PC_STACK_BYTES, flags, st,
 		  NULL, NULL, &st->ctid) < 0)
-		return pc_create_error(ctx, "clone(CLONE_THREAD)", errno);
+		return bench_spawn_error(ctx, "clone(CLONE_THREAD)", errno);
 	while ((v = __atomic_load_n(&st->ctid, __ATOMIC_SEQ_CST)) != 0)
 		syscall(SYS_futex, &st->ctid, FUTEX_WAIT, v, NULL, NULL, 0);
 	return 0;
@@ -320,37 +291,37 @@ static int pc_create_one(struct bench_ctx *ctx, struct pc_state *st)
 		if (pid == 0)
 			_exit(pc_child_body(st, true));
 		if (pid < 0)
-			return pc_create_error(ctx, "fork", errno);
+			return bench_spawn_error(ctx, "fork", errno);
 		return pc_reap(ctx, pid);
 	case PC_VFORK:
 		pid = vfork();
 		if (pid == 0)
 			_exit(pc_child_body(st, true));
 		if (pid < 0)
-			return pc_create_error(ctx, "vfork", errno);
+			return bench_spawn_error(ctx, "vfork", errno);
 		return pc_reap(ctx, pid);
 	case PC_CLONE_PROCESS:
 		pid = clone(pc_clone_process_main, st->stack + PC_STACK_BYTES, SIGCHLD, st);
 		if (pid < 0)
-			return pc_create_error(ctx, "clone(SIGCHLD)", errno);
+			return bench_spawn_error(ctx, "clone(SIGCHLD)", errno);
 		return pc_reap(ctx, pid);
 	case PC_CLONE_VM:
 		pid = clone(pc_clone_process_main, st->stack + PC_STACK_BYTES,
 			    CLONE_VM | CLONE_VFORK | SIGCHLD, st);
 		if (pid < 0)
-			return pc_create_error(ctx, "clone(CLONE_VM|CLONE_VFORK)", errno);
+			return bench_spawn_error(ctx, "clone(CLONE_VM|CLONE_VFORK)", errno);
 		return pc_reap(ctx, pid);
 	case PC_CLONE_THREAD:
 		return pc_clone_thread(ctx, st);
 	case PC_CLONE3:
 		pid = pc_clone3(st);
 		if (pid < 0)
-			return pc_create_error(ctx, "clone3", errno);
+			return bench_spawn_error(ctx, "clone3", errno);
 		return pc_reap(ctx, pid);
 	case PC_PTHREAD:
 		err = pthread_create(&thr, NULL, pc_pthread_main, st);
 		if (err)
-			return pc_create_error(ctx, "pthread_create", err);
+			return bench_spawn_error(ctx, "pthread_create", err);
 		err = pthread_join(thr, NULL);
 		return err ? bench_fail(ctx, -err, "pthread_join: %s", strerror(err)) : 0;
 	case PC_FORK_EXEC:
@@ -358,19 +329,19 @@ static int pc_create_one(struct bench_ctx *ctx, struct pc_state *st)
 		if (pid == 0)
 			pc_exec_child(st);
 		if (pid < 0)
-			return pc_create_error(ctx, "fork", errno);
+			return bench_spawn_error(ctx, "fork", errno);
 		return pc_reap(ctx, pid);
 	case PC_VFORK_EXEC:
 		pid = vfork();
 		if (pid == 0)
 			pc_exec_child(st);
 		if (pid < 0)
-			return pc_create_error(ctx, "vfork", errno);
+			return bench_spawn_error(ctx, "vfork", errno);
 		return pc_reap(ctx, pid);
 	case PC_POSIX_SPAWN:
 		err = posix_spawn(&pid, st->prog, NULL, NULL, st->argv, pc_envp);
 		if (err)
-			return pc_create_error(ctx, "posix_spawn", err);
+			return bench_spawn_error(ctx, "posix_spawn", err);
 		return pc_reap(ctx, pid);
 	}
 	return -EINVAL;

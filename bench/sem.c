@@ -393,29 +393,11 @@ static void semb_teardown(struct bench_ctx *ctx, void *state)
 	free(st);
 }
 
-/*
- * The check: on one CPU neither side can run while the other does, so each
- * hand-off is a context switch: about 2 per round trip (both processes).
- * Other placements: no check (a waiter may spin or find the post already
- * there).
- */
-static enum bench_valid semb_validate(const struct bench_judge *j, char *note, size_t len)
-{
-	double cs = j->metric(j, "ctxsw_per_op");
-
-	if (strcmp(j->placement, "same-cpu") != 0 || isnan(cs))
-		return BENCH_VALID_NA;
-	if (cs >= 1.5 && cs <= 3.0)
-		return BENCH_VALID_PASS;
-	snprintf(note, len, "same-cpu round trip made %.2f context switches, expected about 2", cs);
-	return BENCH_VALID_FAIL;
-}
-
 static const struct bench_variant semb_variants[] = {
 	{ .name = "posix_sem", .summary = "sem_post/sem_wait, unnamed sem_t in shared memory (pshared)",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = semb_validate },
+	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = bench_valid_pingpong },
 	{ .name = "sysv_sem", .summary = "semop +1/-1 on a two-semaphore SysV set",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = semb_validate },
+	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = bench_valid_pingpong },
 	{ .name = NULL },
 };
 

@@ -395,29 +395,12 @@ static void sig_teardown(struct bench_ctx *ctx, void *state)
 	free(st);
 }
 
-/*
- * kill_pingpong's check: on one CPU neither side can run while the other
- * does, so each hand-off is a context switch: about 2 per round trip
- * (counted over both processes).  Other placements: no check.
- */
-static enum bench_valid sig_validate_pingpong(const struct bench_judge *j, char *note, size_t len)
-{
-	double cs = j->metric(j, "ctxsw_per_op");
-
-	if (strcmp(j->placement, "same-cpu") != 0 || isnan(cs))
-		return BENCH_VALID_NA;
-	if (cs >= 1.5 && cs <= 3.0)
-		return BENCH_VALID_PASS;
-	snprintf(note, len, "same-cpu round trip made %.2f context switches, expected about 2", cs);
-	return BENCH_VALID_FAIL;
-}
-
 static const struct bench_variant sig_variants[] = {
 	{ .name = "sigaction_install", .summary = "sigaction(SIGUSR1): install a handler (alternating two)" },
 	{ .name = "raise_roundtrip", .summary = "raise(SIGUSR1) -> handler -> return, glibc's raise" },
 	{ .name = "tgkill_roundtrip", .summary = "tgkill(self) -> handler -> return, one system call" },
 	{ .name = "kill_pingpong", .summary = "two processes: kill + sigwaitinfo round trip",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = sig_validate_pingpong },
+	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = bench_valid_pingpong },
 	{ .name = NULL },
 };
 

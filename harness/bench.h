@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "pmu.h"
@@ -170,6 +171,20 @@ int bench_pin_peer(const struct bench_ctx *ctx);
 /* Kill (SIGKILL) and reap a child; safe on pid <= 0.  Returns its wait status
  * or -errno. */
 int bench_reap(pid_t pid);
+
+/* Wait for a child that should exit 0 (waitpid, retried on EINTR); its
+ * resource use goes to *ru if ru is not NULL.  A signal or a non-zero exit
+ * status becomes bench_fail() with the reason.  0 or the failure's -errno. */
+int bench_wait_child(struct bench_ctx *ctx, pid_t pid, struct rusage *ru);
+/* Creating a process or thread (`what`: "fork", "clone3", ...) failed with
+ * errno err: EAGAIN and ENOMEM are limits of this host, so the point is
+ * skipped naming RLIMIT_NPROC or memory; anything else fails.  Returns
+ * what bench_skip()/bench_fail() return. */
+int bench_spawn_error(struct bench_ctx *ctx, const char *what, int err);
+/* A validate() for same-CPU ping-pongs: neither side runs while the other
+ * does, so each hand-off is a context switch, about 2 per round trip over
+ * both sides: pass within [1.5, 3]; other placements or no count: n/a. */
+enum bench_valid bench_valid_pingpong(const struct bench_judge *j, char *note, size_t len);
 
 /* Kinds of kernel objects that can outlive a process. */
 enum bench_obj {

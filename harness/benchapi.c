@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <mqueue.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
@@ -220,6 +222,54 @@ int bench_reap(pid_t pid)
 		if (errno != EINTR)
 			return -errno;
 	return status;
+}
+
+int bench_wait_child(struct bench_ctx *ctx, pid_t pid, struct rusage *ru)
+{
+	int status;
+
+	while (wait4(pid, &status, 0, ru) < 0) {
+		int err = errno;
+
+		if (err != EINTR)
+			return bench_fail(ctx, -err, "wait4: %s", strerror(err));
+	}
+	if (WIFSIGNALED(status))
+		return bench_fail(ctx, 0, "child killed by signal %d (%s)",
+				  WTERMSIG(status), strsignal(WTERMSIG(status)));
+	if (WEXITSTATUS(status) == 127)
+		return bench_fail(ctx, 0, "child exited with status 127 (could not exec?)");
+	if (WEXITSTATUS(status) != 0)
+		return bench_fail(ctx, 0, "child exited with status %d", WEXITSTATUS(status));
+	return 0;
+}
+
+int bench_spawn_error(struct bench_ctx *ctx, const char *what, int err)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	char lim[32] = "unlimited";
+
+	getrlimit(RLIMIT_NPROC, &rl);
+	if (rl.rlim_cur != RLIM_INFINITY)
+		snprintf(lim, sizeof(lim), "%llu", (unsigned long long)rl.rlim_cur);
+	if (err == EAGAIN)
+		return bench_skip(ctx, "%s: EAGAIN (RLIMIT_NPROC=%s, or the pid/thread limit)",
+				  what, lim);
+	if (err == ENOMEM)
+		return bench_skip(ctx, "%s: ENOMEM (not enough memory for the child)", what);
+	return bench_fail(ctx, -err, "%s: %s", what, strerror(err));
+}
+
+enum bench_valid bench_valid_pingpong(const struct bench_judge *j, char *note, size_t len)
+{
+	double cs = j->metric(j, "ctxsw_per_op");
+
+	if (strcmp(j->placement, "same-cpu") != 0 || isnan(cs))
+		return BENCH_VALID_NA;
+	if (cs >= 1.5 && cs <= 3.0)
+		return BENCH_VALID_PASS;
+	snprintf(note, len, "same-cpu round trip made %.2f context switches, expected about 2", cs);
+	return BENCH_VALID_FAIL;
 }
 
 /* --- objects that must not outlive the run ----------------------------------- */

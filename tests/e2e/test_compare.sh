@@ -6,8 +6,8 @@
 . tests/e2e/lib.sh
 set -u
 P=$PRIMBENCH
-a=$($P run --quick --filter 'null|syscall_getppid' --out "$WORK/a" --print-dir 2>/dev/null) || fail "run A"
-b=$($P run --quick --filter 'null|syscall_getppid' --out "$WORK/b" --print-dir 2>/dev/null) || fail "run B"
+a=$($P run --quick --filter '^(null|syscall_getppid)/' --out "$WORK/a" --print-dir 2>/dev/null) || fail "run A"
+b=$($P run --quick --filter '^(null|syscall_getppid)/' --out "$WORK/b" --print-dir 2>/dev/null) || fail "run B"
 
 $P compare --out "$WORK/self.csv" "$a" "$a" > "$WORK/self.txt" || fail "a run against itself must exit 0"
 csvq "$WORK/self.csv" >/dev/null || fail "compare.csv does not parse"

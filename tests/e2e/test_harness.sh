@@ -41,7 +41,7 @@ echo "ok: list and info"
 
 # --- a quick run of the baselines ----------------------------------------------------
 start=$(date +%s)
-dir=$($P run --quick --filter 'null|syscall_getppid' --out "$WORK/res" --print-dir 2>"$WORK/err") ||
+dir=$($P run --quick --filter '^(null|syscall_getppid)/' --out "$WORK/res" --print-dir 2>"$WORK/err") ||
 	fail "quick run exited $?: $(cat "$WORK/err")"
 echo "quick baseline run took $(( $(date +%s) - start )) s"
 [ -d "$dir" ] || fail "no results folder $dir"
@@ -96,7 +96,7 @@ done
 echo "ok: summary statistics are ordered"
 
 # --- SIGINT keeps finished rows and says complete=false ---------------------------------------
-$P run --filter 'null|syscall_getppid' --reps 50 --budget-ms 3000 --out "$WORK/int" >/dev/null 2>&1 &
+$P run --filter '^(null|syscall_getppid)/' --reps 50 --budget-ms 3000 --out "$WORK/int" >/dev/null 2>&1 &
 pid=$!
 # Interrupt once the first configuration (null) is on disk, mid-getppid.
 i=0
@@ -128,7 +128,7 @@ echo "ok: SIGTERM -> 143"
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 711 "$WORK" && mkdir -p "$WORK/nobody" && chmod 777 "$WORK/nobody"
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$P" run --quick --filter 'null|syscall_getppid' --out "$WORK/nobody" >/dev/null 2>"$WORK/err" ||
+		"$P" run --quick --filter '^(null|syscall_getppid)/' --out "$WORK/nobody" >/dev/null 2>"$WORK/err" ||
 		fail "unprivileged run failed: $(cat "$WORK/err")"
 	d=$(run_dir "$WORK/nobody")
 	[ "$(csvq "$d/meta.csv" value key=uid)" = 65534 ] || fail "unprivileged run: uid not recorded"

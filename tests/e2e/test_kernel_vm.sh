@@ -58,7 +58,7 @@ LC_ALL=C ldd "$static" >/dev/null 2>&1 && fail "$static is not static"
 # --- a quick baseline run under TCG ----------------------------------------------------------
 mkdir -p "$WORK/vm" "$WORK/host" "$WORK/auto"
 start=$(date +%s)
-timeout -k 5 150 ci/kernel-vm --accel tcg --quick --filter 'null|syscall_getppid' --timeout 120 \
+timeout -k 5 150 ci/kernel-vm --accel tcg --quick --filter '^(null|syscall_getppid)/' --timeout 120 \
 	--primbench "$static" --out "$WORK/vm" "$kernel" > "$WORK/out" 2> "$WORK/err"
 rc=$?
 secs=$(( $(date +%s) - start ))
@@ -83,7 +83,7 @@ done
 echo "ok: TCG run came back and parses (guest wall $(csvq "$dir/vm.csv" value key=wall_s)s)"
 
 # --- compare across accelerators: no verdict unless forced ----------------------------------------
-host=$($P run --quick --filter 'null|syscall_getppid' --out "$WORK/host" --print-dir 2>/dev/null) ||
+host=$($P run --quick --filter '^(null|syscall_getppid)/' --out "$WORK/host" --print-dir 2>/dev/null) ||
 	fail "host run failed"
 $P compare --format csv --out "$WORK/cmp.csv" "$host" "$dir" > "$WORK/cmp.txt" 2>&1
 rc=$?

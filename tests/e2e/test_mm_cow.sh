@@ -12,27 +12,6 @@ set -u
 P=$PRIMBENCH
 [ "$(getconf PAGESIZE)" = 4096 ] || { echo "fault counts here assume 4 KiB pages"; exit 77; }
 
-# no_debris counts every primbench process on the machine; engineers'
-# runs side by side would fail it.  Ours carry $WORK in their command line.
-own_debris() {
-	sleep 0.2
-	mine=$(ours)
-	[ -z "$mine" ] || { echo "left: $mine"; return 1; }
-	if pgrep -x primbench >/dev/null; then
-		echo "(other primbench processes run beside this test: only ours judged)"; return 0
-	fi
-	no_debris && return 0
-	# Another engineer's run may have started in between.
-	pgrep -x primbench >/dev/null && [ -z "$(ours)" ]
-}
-# ours: the primbench processes of this test's runs.
-ours() {
-	for pid in $(pgrep -x primbench); do
-		if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$WORK"; then
-			ps -o pid=,args= -p "$pid"
-		fi
-	done
-}
 # free_uid: a uid with no process, so RLIMIT_NPROC counts only ours (nobody
 # may be busy with another test's run).
 free_uid() {
@@ -118,7 +97,7 @@ else
 fi
 
 # --- injected faults: hang -> timeout and the run goes on; crash -> failed ----------
-PRIMBENCH_INJECT=mm_cow:hang "$P" run --quick --budget-ms 50 --timeout 1 \
+PRIMBENCH_INJECT=mm_cow:hang "$P" run --quick --budget-ms 50 --timeout 3 \
 	--filter 'mm_cow/(cow_thp|first_touch)$' --out "$WORK/hang" >/dev/null 2>&1
 [ $? -eq 1 ] || fail "an injected hang must make the run exit 1"
 d=$(run_dir "$WORK/hang")
@@ -136,5 +115,5 @@ csvq "$d/summary.csv" note variant=cow_parent_writes x=64 metric=ns_per_op | gre
 	fail "crash: the failure does not say why"
 echo "ok: injected hang -> timeout, crash -> failed"
 
-own_debris || fail "debris left"
+no_debris || fail "debris left"
 echo "ok: nothing left behind"

@@ -14,28 +14,6 @@
 set -u
 P=$PRIMBENCH
 
-# no_debris counts every primbench process on the machine; engineers'
-# runs side by side would fail it.  Our own runs are told apart by $WORK in
-# their command line (the children are forks, not execs, and keep it).
-own_debris() {
-	sleep 0.2
-	mine=$(ours)
-	[ -z "$mine" ] || { echo "left: $mine"; return 1; }
-	if pgrep -x primbench >/dev/null; then
-		echo "(other primbench processes run beside this test: only ours judged)"; return 0
-	fi
-	no_debris && return 0
-	# Another engineer's run may have started in between.
-	pgrep -x primbench >/dev/null && [ -z "$(ours)" ]
-}
-# ours: the primbench processes of this test's runs.
-ours() {
-	for pid in $(pgrep -x primbench); do
-		if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$WORK"; then
-			ps -o pid=,args= -p "$pid"
-		fi
-	done
-}
 # free_uid: a uid with no process, so RLIMIT_NPROC counts only ours (nobody
 # may be busy with another test's run).
 free_uid() {
@@ -164,5 +142,5 @@ csvq "$d/summary.csv" note variant=fork_untouched x=4194304 metric=ns_per_op | g
 	fail "crash: the failure does not say why"
 echo "ok: injected hang -> timeout, crash -> failed"
 
-own_debris || fail "debris left"
+no_debris || fail "debris left"
 echo "ok: nothing left behind"
