@@ -36,7 +36,7 @@
  * host's setting is in meta.csv (thp_enabled).
  *
  * Self-validation: the touch variants must take about one page fault per
- * page (page_faults_per_op within [0.95 x pages - 0.5, 1.1 x pages + 2]);
+ * page (faults_per_op within [0.95 x pages - 0.5, 1.1 x pages + 2]);
  * brk and mmap, which touch nothing, must take less than half a fault per
  * operation.
  *
@@ -362,7 +362,7 @@ static void ma_teardown(struct bench_ctx *ctx, void *state)
 /* The page-fault count of the configuration, per operation. */
 static double ma_faults(const struct bench_judge *j)
 {
-	double f = j->metric(j, "page_faults_per_op");
+	double f = j->metric(j, "faults_per_op");
 
 	return isnan(f) ? j->metric(j, "minor_faults_per_op") : f;
 }

@@ -113,6 +113,9 @@ static const char *const compare_csv_header[COMPARE_NCOLS] = {
 /* Meta keys that differ between any two runs and so say nothing. */
 static const char *const compare_meta_ignored[] = {
 	"run_id", "started_utc", "finished_utc",
+	/* Re-measured at every start: they differ in the last digits between
+	 * any two runs, and would bury the differences that matter. */
+	"tsc_hz", "timer_overhead_ns",
 };
 
 const char *compare_verdict_name(enum compare_verdict v)

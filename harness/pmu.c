@@ -99,7 +99,7 @@ static const struct pmu_event_def pmu_defs[PMU_NEVENTS] = {
 		"perf::PERF_COUNT_SW_TASK_CLOCK",
 		PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, false },
 	[PMU_PAGE_FAULTS] = {
-		{ "page-faults", "page_faults_per_op", "faults/op", false },
+		{ "page-faults", "faults_per_op", "faults/op", false },
 		"perf::PERF_COUNT_SW_PAGE_FAULTS",
 		PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, true },
 	[PMU_MINOR_FAULTS] = {

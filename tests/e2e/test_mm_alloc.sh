@@ -42,7 +42,7 @@ for v in brk mmap mmap_populate brk_touch mmap_touch malloc; do
 		# shellcheck disable=SC2086
 		valid=$(csvq "$S" validation $k metric=ns_per_op)
 		# shellcheck disable=SC2086
-		f=$(csvq "$S" p50 $k metric=page_faults_per_op)
+		f=$(csvq "$S" p50 $k metric=faults_per_op)
 		case "$v" in
 		brk|mmap|*_touch) [ "$valid" = pass ] || fail "$v $x: validation $valid: $note" ;;
 		esac

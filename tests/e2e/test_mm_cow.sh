@@ -3,7 +3,7 @@
 # rows, ok, and its fault self-check passes (the 4 KiB variants: minor
 # faults per round in [k*N, k*N + max(2, N/100)], k = 2 for
 # read_then_write; cow_thp: split or whole copy, and the note says which);
-# the counter rows are there (minor_faults_per_op, page_faults_per_op);
+# the counter rows are there (minor_faults_per_op, faults_per_op);
 # under RLIMIT_NPROC (as an unused uid) the fork variants are skipped with the
 # reason and first_touch still runs; an injected hang becomes a timeout
 # row, a crash a failed row; no process of the run is left behind.
@@ -47,7 +47,7 @@ check() {
 	[ "$st" = ok ] || fail "$v $x: status $st: $note"
 	# shellcheck disable=SC2086
 	[ "$(csvq "$S" validation $key metric=ns_per_op)" = pass ] || fail "$v $x: validation not pass: $note"
-	for m in minor_faults_per_op page_faults_per_op task_clock_ns_per_op; do
+	for m in minor_faults_per_op faults_per_op task_clock_ns_per_op; do
 		# shellcheck disable=SC2086
 		[ "$(csvq "$S" -n $key metric=$m)" = 1 ] || fail "$v $x: no $m row"
 	done

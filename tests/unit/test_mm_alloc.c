@@ -23,7 +23,7 @@ extern const struct bench_desc bench_mm_alloc;
 
 /* The medians a fake judge answers with. */
 struct fake_medians {
-	double page_faults;  /* page_faults_per_op, NAN if unmeasured */
+	double page_faults;  /* faults_per_op, NAN if unmeasured */
 	double minor_faults; /* minor_faults_per_op, NAN if unmeasured */
 };
 
@@ -31,7 +31,7 @@ static double fake_metric(const struct bench_judge *j, const char *name)
 {
 	const struct fake_medians *m = j->priv;
 
-	if (strcmp(name, "page_faults_per_op") == 0)
+	if (strcmp(name, "faults_per_op") == 0)
 		return m->page_faults;
 	if (strcmp(name, "minor_faults_per_op") == 0)
 		return m->minor_faults;

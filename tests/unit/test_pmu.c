@@ -145,7 +145,7 @@ static void test_event_info(void **state)
 		"cache-misses", "branch-misses", "dtlb-load-misses",
 	};
 	static const char *const metrics[PMU_NEVENTS] = {
-		"task_clock_ns_per_op", "page_faults_per_op", "minor_faults_per_op",
+		"task_clock_ns_per_op", "faults_per_op", "minor_faults_per_op",
 		"major_faults_per_op", "ctxsw_per_op", "migrations_per_op",
 		"cycles_per_op", "instructions_per_op", "cache_misses_per_op",
 		"branch_misses_per_op", "dtlb_misses_per_op",
