@@ -795,7 +795,7 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 	bool have_done = false;
 	double deadline = now_s() + o->timeout_s;
 	int pfd[2], wstatus = 0, rc = 0;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	result_init(r, c);
 	r->iters = calloc(cap, sizeof(uint64_t));
@@ -811,6 +811,9 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 		close(pfd[1]);
 		r->status = RUN_FAILED;
 		snprintf(r->note, sizeof(r->note), "fork of the supervising child: %s", strerror(-rc));
+		/* No metric got a sample: compact to none, so that the
+		 * configuration still gets its one row saying why. */
+		result_compact(r);
 		return 0;
 	}
 	if (pid == 0) {
@@ -823,7 +826,10 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 		signal(SIGINT, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() == 1)
+		/* primbench died before prctl(): we were reparented, to init
+		 * or to a subreaper (systemd --user, a container's init), so
+		 * compare with the pid we had, not with 1. */
+		if (getppid() != parent)
 			raise(SIGTERM);
 		child_main(o, t, c, pfd[1]);
 		_exit(0);
