@@ -73,20 +73,27 @@ static int write_buf(int fd, const struct csv_buf *b)
 
 static int open_csv(const char *dir, const char *name, const char *const *hdr, size_t n)
 {
-	char path[PATH_MAX + 64];
+	char path[PATH_MAX + 64], tmp[PATH_MAX + 64];
 	struct csv_buf b = { 0 };
 	int fd, rc;
 
+	/* Written under a temporary name and renamed once the header is in:
+	 * a run killed in between never leaves an empty or half-headed CSV
+	 * (the fd stays valid across the rename). */
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	rc = csv_buf_row(&b, hdr, n);
 	if (rc == 0)
 		rc = write_buf(fd, &b);
 	csv_buf_free(&b);
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
 	if (rc < 0) {
 		close(fd);
+		unlink(tmp);
 		return rc;
 	}
 	return fd;
@@ -129,35 +136,32 @@ out_free:
 	return rc;
 }
 
-int output_open(struct output *o, const char *parent, struct meta *meta)
+/* Undo a failed output_open: nothing of the run may be left behind. */
+static void discard_partial(struct output *o)
 {
-	char host[128], kernel[128], stamp[32];
-	struct stat st;
-	int rc;
+	static const char *const files[] = {
+		"summary.csv", "samples.csv", "meta.csv", "summary.csv.tmp", "samples.csv.tmp",
+		"meta.csv.tmp",
+	};
+	char path[PATH_MAX + 64];
 
-	memset(o, 0, sizeof(*o));
+	if (o->summary_fd >= 0)
+		close(o->summary_fd);
+	if (o->samples_fd >= 0)
+		close(o->samples_fd);
 	o->summary_fd = o->samples_fd = -1;
-	o->meta = meta;
-	snprintf(host, sizeof(host), "%s", meta_get(meta, "host") ? meta_get(meta, "host") : "host");
-	snprintf(kernel, sizeof(kernel), "%s",
-		 meta_get(meta, "kernel_release") ? meta_get(meta, "kernel_release") : "kernel");
-	sanitize(host);
-	sanitize(kernel);
-	utc_now(stamp, sizeof(stamp), true);
-	snprintf(o->run_id, sizeof(o->run_id), "%s_%s_%s", host, kernel, stamp);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", o->tmp, files[i]);
+		unlink(path);
+	}
+	rmdir(o->tmp);
+}
 
-	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	if (stat(parent, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.partial", parent, o->run_id);
-	snprintf(o->final, sizeof(o->final), "%s/%s", parent, o->run_id);
-	if (access(o->final, F_OK) == 0)
-		return -EEXIST;
-	if (mkdir(o->tmp, 0755) < 0)
-		return -errno;
+/* The folder exists: write meta (complete=false) and the CSV headers. */
+static int open_files(struct output *o, struct meta *meta)
+{
+	char stamp[32];
+	int rc;
 
 	rc = meta_set(meta, "schema", "%d", OUTPUT_SCHEMA);
 	rc |= meta_set(meta, "run_id", "%s", o->run_id);
@@ -177,6 +181,49 @@ int output_open(struct output *o, const char *parent, struct meta *meta)
 	if (o->samples_fd < 0)
 		return o->samples_fd;
 	return 0;
+}
+
+int output_open(struct output *o, const char *parent, struct meta *meta)
+{
+	char host[128], kernel[128], stamp[32];
+	struct stat st;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	o->summary_fd = o->samples_fd = -1;
+	o->meta = meta;
+	snprintf(host, sizeof(host), "%s", meta_get(meta, "host") ? meta_get(meta, "host") : "host");
+	snprintf(kernel, sizeof(kernel), "%s",
+		 meta_get(meta, "kernel_release") ? meta_get(meta, "kernel_release") : "kernel");
+	sanitize(host);
+	sanitize(kernel);
+
+	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (stat(parent, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	/* The name has one-second resolution: a run started in the same
+	 * second as another into the same folder waits for the next second
+	 * rather than change the name's format.  mkdir() is the lock. */
+	for (int tries = 0;; tries++) {
+		utc_now(stamp, sizeof(stamp), true);
+		snprintf(o->run_id, sizeof(o->run_id), "%s_%s_%s", host, kernel, stamp);
+		snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.partial", parent, o->run_id);
+		snprintf(o->final, sizeof(o->final), "%s/%s", parent, o->run_id);
+		if (access(o->final, F_OK) == 0)
+			errno = EEXIST;
+		else if (mkdir(o->tmp, 0755) == 0)
+			break;
+		if (errno != EEXIST || tries == 5)
+			return -errno;
+		sleep(1);
+	}
+	rc = open_files(o, meta);
+	if (rc < 0)
+		discard_partial(o);
+	return rc;
 }
 
 /* The key columns shared by both files. */
@@ -267,14 +314,33 @@ static void iters_field(const struct runner_result *r, const struct runner_metri
 	snprintf(buf, len, "%llu", (unsigned long long)it[0]);
 }
 
+/* Cut a file back to `at` bytes after a failed append. */
+static void rollback(int fd, off_t at)
+{
+	if (at >= 0 && ftruncate(fd, at) == 0)
+		lseek(fd, at, SEEK_SET);
+}
+
+/*
+ * Append a configuration's rows to both files.  A full disk can make
+ * write() stop mid-row; both files are then cut back to where they were,
+ * so that neither ends in half a row (which a reader could take for a
+ * short number) and summary.csv never has rows whose samples are missing.
+ */
 static int flush_bufs(struct output *o, struct csv_buf *sum, struct csv_buf *smp)
 {
+	off_t sum_at = lseek(o->summary_fd, 0, SEEK_CUR);
+	off_t smp_at = lseek(o->samples_fd, 0, SEEK_CUR);
 	int rc = write_buf(o->summary_fd, sum);
 
 	if (rc == 0)
 		rc = write_buf(o->samples_fd, smp);
-	if (rc < 0 && !o->err)
-		o->err = rc;
+	if (rc < 0) {
+		rollback(o->summary_fd, sum_at);
+		rollback(o->samples_fd, smp_at);
+		if (!o->err)
+			o->err = rc;
+	}
 	return rc;
 }
 
