@@ -243,6 +243,7 @@ int meta_collect(struct meta *m, const struct topo *t, const struct pmu_group *p
 	rc |= meta_set(m, "smt", "%s", topo_smt(t) ? "yes" : "no");
 	rc |= meta_set(m, "numa_nodes", "%d", topo_numa_nodes(t));
 	rc |= meta_set(m, "packages", "%d", topo_npackages(t));
+	rc |= meta_set(m, "binding", "%s", topo_bind_method(t));
 	read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, sizeof(buf));
 	rc |= meta_set(m, "cpufreq_governor", "%s", buf);
 	{

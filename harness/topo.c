@@ -339,6 +339,17 @@ out:
 	return err;
 }
 
+const char *topo_bind_method(const struct topo *t)
+{
+	const struct hwloc_topology_support *sup = hwloc_topology_get_support(t->hw);
+
+	/* The same test topo_bind makes, asked once: hwloc binds only a
+	 * topology of this host, and only with an OS backend that can. */
+	if (t->thissystem && sup && sup->cpubind && sup->cpubind->set_thisthread_cpubind)
+		return "hwloc";
+	return "sched_setaffinity (hwloc cannot bind here)";
+}
+
 int topo_verify(int cpu)
 {
 	if (cpu < 0)

@@ -67,5 +67,9 @@ bool topo_smt(const struct topo *t);
  * or "no caches"; truncated to fit len.
  */
 void topo_summary(const struct topo *t, char *buf, size_t len);
+/* How topo_bind pins on this topology: "hwloc", or "sched_setaffinity
+ * (...)" when hwloc has no binding support here (a topology not of this
+ * host, or hwloc without its Linux backend). */
+const char *topo_bind_method(const struct topo *t);
 
 #endif
