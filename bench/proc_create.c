@@ -95,6 +95,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Populate the parent's memory in steps of this many bytes. */
+#define PC_POPULATE_STEP ((size_t)64 << 20)
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels say EINVAL */
 #endif
@@ -431,13 +433,19 @@ static int pc_map_rss(struct bench_ctx *ctx, struct pc_state *st, size_t bytes)
 		/* EINVAL: a kernel without THP, which is 4 KiB pages anyway. */
 		return bench_fail(ctx, -errno, "madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
 	}
-	/* Populating in one call is cheaper than a fault per page; both leave
-	 * every page written. */
-	if (madvise(p, bytes, MADV_POPULATE_WRITE) < 0) {
+	/* Populating by madvise is cheaper than a fault per page; both leave
+	 * every page written.  In 64 MiB steps: a signal (the PDEATHSIG
+	 * SIGTERM that cleans up when primbench dies) is handled between
+	 * steps, not only after a whole GiB. */
+	for (size_t off = 0; off < bytes; off += PC_POPULATE_STEP) {
+		size_t len = bytes - off < PC_POPULATE_STEP ? bytes - off : PC_POPULATE_STEP;
+
+		if (madvise(p + off, len, MADV_POPULATE_WRITE) == 0)
+			continue;
 		if (errno != EINVAL)
 			return bench_skip(ctx, "cannot populate rss_bytes=%zu: %s", bytes, strerror(errno));
-		for (size_t off = 0; off < bytes; off += 4096)
-			p[off] = 1;
+		for (size_t i = 0; i < len; i += 4096)
+			p[off + i] = 1;
 	}
 	if (st->spec->mem != PC_MEM_THP)
 		return 0;
