@@ -123,6 +123,7 @@ test: deps-test
 	$(MAKE) all
 	$(MAKE) test-unit
 	$(MAKE) test-e2e
+	$(MAKE) test-hardening
 	@sh tests/summary.sh
 
 test-unit: $(UNIT_BIN)
@@ -154,3 +155,6 @@ static: $(BUILD)/primbench-static
 $(BUILD)/primbench-static: $(MAINOBJ) $(HOBJ) $(BOBJ) $(BUILD)/ci/lib/udev-stub.o
 	$(CC) $(CFLAGS) -static -o $@ $^ $(STATIC_LIBS)
 # --- end: static block ---------------------------------------------------------
+
+# Faults, sanitizers, valgrind, fuzzing, the build without libpfm4.
+include tests/hardening.mk
