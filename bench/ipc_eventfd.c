@@ -53,7 +53,7 @@ static const struct ipc_ops efd_ops = {
 
 static const struct bench_variant efd_variants[] = {
 	{ .name = "lat", .summary = "8 B ping-pong over two eventfds; op = half a round trip",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = ipc_validate_latency },
+	  .flags = BENCH_V_PAIR, .validate = ipc_validate_latency },
 	{ .name = NULL },
 };
 

@@ -262,14 +262,14 @@ static const struct ipc_ops smq_ops = {
 static const struct bench_variant mq_variants[] = {
 	{ .name = "posix", .summary = "POSIX mq (mq_open), depth 10: one message sent, received, checked",
 	  .sweep = "msg_bytes", .xs = ipc_msg_sizes, .nx = IPC_NSIZES,
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI | BENCH_V_FIT_PER_MIB },
+	  .flags = BENCH_V_PAIR | BENCH_V_FIT_PER_MIB },
 	{ .name = "sysv", .summary = "SysV msg queue (msgget), depth 10: one message sent, received, checked",
 	  .sweep = "msg_bytes", .xs = ipc_msg_sizes, .nx = IPC_NSIZES,
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI | BENCH_V_FIT_PER_MIB },
+	  .flags = BENCH_V_PAIR | BENCH_V_FIT_PER_MIB },
 	{ .name = "posix_lat", .summary = "64 B ping-pong over two POSIX queues; op = half a round trip",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = ipc_validate_latency },
+	  .flags = BENCH_V_PAIR, .validate = ipc_validate_latency },
 	{ .name = "sysv_lat", .summary = "64 B ping-pong over two SysV queues; op = half a round trip",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = ipc_validate_latency },
+	  .flags = BENCH_V_PAIR, .validate = ipc_validate_latency },
 	{ .name = NULL },
 };
 

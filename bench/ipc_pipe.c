@@ -89,12 +89,12 @@ static const struct ipc_ops pipe_ops = {
 static const struct bench_variant pipe_variants[] = {
 	{ .name = "pipe", .summary = "pipe, default buffer: one message written, read, checked",
 	  .sweep = "msg_bytes", .xs = ipc_msg_sizes, .nx = IPC_NSIZES,
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI | BENCH_V_FIT_PER_MIB },
+	  .flags = BENCH_V_PAIR | BENCH_V_FIT_PER_MIB },
 	{ .name = "pipe_big", .summary = "pipe with a 1 MiB buffer (F_SETPIPE_SZ)",
 	  .sweep = "msg_bytes", .xs = ipc_msg_sizes, .nx = IPC_NSIZES,
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI | BENCH_V_FIT_PER_MIB },
+	  .flags = BENCH_V_PAIR | BENCH_V_FIT_PER_MIB },
 	{ .name = "pipe_lat", .summary = "64 B ping-pong over two pipes; op = half a round trip",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = ipc_validate_latency },
+	  .flags = BENCH_V_PAIR, .validate = ipc_validate_latency },
 	{ .name = NULL },
 };
 

@@ -314,14 +314,14 @@ static const struct ipc_ops sshm_ops = {
 static const struct bench_variant shm_variants[] = {
 	{ .name = "posix", .summary = "SPSC ring in POSIX shm, futex wake-ups: copy in, copy out, check",
 	  .sweep = "msg_bytes", .xs = ipc_msg_sizes, .nx = IPC_NSIZES,
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI | BENCH_V_FIT_PER_MIB },
+	  .flags = BENCH_V_PAIR | BENCH_V_FIT_PER_MIB },
 	{ .name = "sysv", .summary = "SPSC ring in SysV shm, futex wake-ups: copy in, copy out, check",
 	  .sweep = "msg_bytes", .xs = ipc_msg_sizes, .nx = IPC_NSIZES,
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI | BENCH_V_FIT_PER_MIB },
+	  .flags = BENCH_V_PAIR | BENCH_V_FIT_PER_MIB },
 	{ .name = "posix_lat", .summary = "64 B ping-pong over two POSIX shm rings; op = half a round trip",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = ipc_validate_latency },
+	  .flags = BENCH_V_PAIR, .validate = ipc_validate_latency },
 	{ .name = "sysv_lat", .summary = "64 B ping-pong over two SysV shm rings; op = half a round trip",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = ipc_validate_latency },
+	  .flags = BENCH_V_PAIR, .validate = ipc_validate_latency },
 	{ .name = NULL },
 };
 

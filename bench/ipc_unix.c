@@ -61,9 +61,9 @@ static const struct ipc_ops unix_ops = {
 static const struct bench_variant unix_variants[] = {
 	{ .name = "stream", .summary = "AF_UNIX stream socket: one message written, read, checked",
 	  .sweep = "msg_bytes", .xs = ipc_msg_sizes, .nx = IPC_NSIZES,
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI | BENCH_V_FIT_PER_MIB },
+	  .flags = BENCH_V_PAIR | BENCH_V_FIT_PER_MIB },
 	{ .name = "stream_lat", .summary = "64 B ping-pong over stream sockets; op = half a round trip",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = ipc_validate_latency },
+	  .flags = BENCH_V_PAIR, .validate = ipc_validate_latency },
 	{ .name = NULL },
 };
 

@@ -310,7 +310,7 @@ static void noise_teardown(struct bench_ctx *ctx, void *state)
 
 static const struct bench_variant noise_variants[] = {
 	{ .name = "spin", .summary = "pinned clock-read loop: gaps the OS takes (ticks, IRQs, tasks)",
-	  .sweep = "cpu", .flags = BENCH_V_MULTI | BENCH_V_PER_CPU },
+	  .sweep = "cpu", .flags = BENCH_V_PER_CPU },
 	{ .name = NULL },
 };
 

@@ -566,7 +566,7 @@ out_free:
 /* The rss_bytes sweep: 4 MiB, 64 MiB, 256 MiB, 1 GiB. */
 static const double pc_rss_xs[] = { 4 * PC_MIB, 64 * PC_MIB, 256 * PC_MIB, 1024 * PC_MIB };
 #define PC_NX (sizeof(pc_rss_xs) / sizeof(pc_rss_xs[0]))
-#define PC_FLAGS (BENCH_V_FIT_PER_MIB | BENCH_V_MULTI)
+#define PC_FLAGS (BENCH_V_FIT_PER_MIB)
 #define PC_VARIANT(id, vname, text) \
 	[id] = { .name = vname, .summary = text, .sweep = "rss_bytes", .xs = pc_rss_xs, \
 		 .nx = PC_NX, .flags = PC_FLAGS }
@@ -590,7 +590,7 @@ static const struct bench_variant pc_variants[PV_COUNT + 1] = {
 	 * depend on the parent's RSS, and the sweep costs ~3 s here. */
 	[PV_FORK_EXEC_DYN] = {
 		.name = "fork_exec_dyn", .summary = "fork + execve(/bin/true, dynamic) + waitpid",
-		.sweep = "rss_bytes", .xs = pc_rss_xs, .nx = 1, .flags = BENCH_V_MULTI,
+		.sweep = "rss_bytes", .xs = pc_rss_xs, .nx = 1,
 	},
 	[PV_COUNT] = { .name = NULL },
 };

@@ -694,7 +694,7 @@ static const double ss_wss[] = { 0, 16 << 10, 256 << 10, 4 << 20 };
 #define SS_VARIANT(vname, text) {                                            \
 		.name = vname, .summary = text, .sweep = "wss_bytes",         \
 		.xs = ss_wss, .nx = sizeof(ss_wss) / sizeof(ss_wss[0]),       \
-		.flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = ss_validate, \
+		.flags = BENCH_V_PAIR, .validate = ss_validate, \
 	}
 
 static const struct bench_variant ss_variants[] = {

@@ -395,9 +395,9 @@ static void semb_teardown(struct bench_ctx *ctx, void *state)
 
 static const struct bench_variant semb_variants[] = {
 	{ .name = "posix_sem", .summary = "sem_post/sem_wait, unnamed sem_t in shared memory (pshared)",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = bench_valid_pingpong },
+	  .flags = BENCH_V_PAIR, .validate = bench_valid_pingpong },
 	{ .name = "sysv_sem", .summary = "semop +1/-1 on a two-semaphore SysV set",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = bench_valid_pingpong },
+	  .flags = BENCH_V_PAIR, .validate = bench_valid_pingpong },
 	{ .name = NULL },
 };
 

@@ -400,7 +400,7 @@ static const struct bench_variant sig_variants[] = {
 	{ .name = "raise_roundtrip", .summary = "raise(SIGUSR1) -> handler -> return, glibc's raise" },
 	{ .name = "tgkill_roundtrip", .summary = "tgkill(self) -> handler -> return, one system call" },
 	{ .name = "kill_pingpong", .summary = "two processes: kill + sigwaitinfo round trip",
-	  .flags = BENCH_V_PAIR | BENCH_V_MULTI, .validate = bench_valid_pingpong },
+	  .flags = BENCH_V_PAIR, .validate = bench_valid_pingpong },
 	{ .name = NULL },
 };
 

@@ -40,12 +40,9 @@ enum bench_vflag {
 	BENCH_V_PAIR = 1u << 0,
 	/* Fit ns_per_op against the sweep (x in bytes) and emit an ns_per_mib row. */
 	BENCH_V_FIT_PER_MIB = 1u << 1,
-	/* The caller's thread is not the only one doing the work (threads,
-	 * processes): per-thread counters undercount; the bench adds the rest. */
-	BENCH_V_MULTI = 1u << 2,
 	/* One worker, run once on every CPU of the host (sweep "cpu", x = the
 	 * OS CPU number, placement single); xs are ignored. */
-	BENCH_V_PER_CPU = 1u << 3,
+	BENCH_V_PER_CPU = 1u << 2,
 };
 
 struct bench_ctx;

@@ -786,6 +786,43 @@ static int reap_group(pid_t pid, int *wstatus)
 	}
 }
 
+/*
+ * primbench is a child subreaper (runner_run): a worker orphaned by its
+ * supervising child is re-parented to primbench, not to init.  After each
+ * configuration, kill whatever was adopted (a worker that escaped its
+ * process group) and reap it, so neither a live process nor a zombie
+ * outlives the configuration.  The children are listed by the kernel in
+ * /proc/self/task/<tid>/children; without that file, only zombies are
+ * reaped.
+ */
+static void reap_adopted(void)
+{
+	char path[64];
+	double give_up = now_s() + RUNNER_REAP_S;
+	struct timespec nap = { 0, 10000000 };
+	FILE *f;
+	int pid;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	f = fopen(path, "r");
+	if (f) {
+		while (fscanf(f, "%d", &pid) == 1)
+			kill(pid, SIGKILL);
+		fclose(f);
+	}
+	for (;;) {
+		pid_t w = waitpid(-1, NULL, WNOHANG);
+
+		if (w < 0 && errno != EINTR)
+			return;                 /* ECHILD: nothing left */
+		if (w == 0) {
+			if (now_s() > give_up)
+				return;
+			nanosleep(&nap, NULL);
+		}
+	}
+}
+
 /* Run one configuration in a supervised child; fill r. */
 static int supervise(const struct runner_opts *o, const struct topo *t,
 		     const struct runner_config *c, struct runner_result *r, bool *pin_ok)
@@ -889,6 +926,7 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 			 "benchmark process did not die within %d s of SIGKILL", RUNNER_REAP_S);
 	}
 	current_child = 0;
+	reap_adopted();
 	ctx_registry_sweep();
 
 	if (r->status == RUN_OK) {
@@ -999,6 +1037,9 @@ int runner_run(const struct runner_opts *o, const struct topo *t,
 	struct fit_acc fit = { 0 };
 	double t0 = now_s();
 	int status = 0;
+
+	/* Adopt orphaned workers, so that reap_adopted() can end them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	for (size_t i = 0; i < n && !stop_signal; i++) {
 		const struct runner_config *c = &cfg[i];

@@ -11,9 +11,12 @@ no_debris() {
 	sleep 0.2
 	# Our runs carry $WORK in their command line (--out $WORK/...), and so do
 	# their forked children; in CI nothing else runs, so any primbench counts.
-	if pgrep -f -- "$WORK" >/dev/null; then echo "left processes: $(pgrep -a -f -- "$WORK")"; return 1; fi
-	if [ "${CI:-}" = true ] && pgrep -x primbench >/dev/null; then
-		echo "left processes: $(pgrep -a -x primbench)"; return 1
+	# Zombies do not count: they have exited, and only wait for whoever
+	# adopted them (primbench itself, or init once primbench was killed).
+	left=$(pgrep -r R,S,D,T,t,W,I -f -- "$WORK")
+	if [ -n "$left" ]; then echo "left processes: $(ps -o pid=,stat=,args= -p "$(echo $left | tr ' ' ,)")"; return 1; fi
+	if [ "${CI:-}" = true ] && pgrep -r R,S,D,T,t,W,I -x primbench >/dev/null; then
+		echo "left processes: $(pgrep -a -r R,S,D,T,t,W,I -x primbench)"; return 1
 	fi
 	if ls /dev/shm /dev/mqueue 2>/dev/null | grep -q primbench; then echo "left /dev/shm or mqueue entries"; return 1; fi
 	n=$(ipcs -q -m -s 2>/dev/null | grep -cE '^0x')
