@@ -59,13 +59,41 @@ faults_running() {
 # faults_isolate "$@": re-run the calling script in private namespaces (see
 # above).  Returns in the namespace (FAULTS_NS=1, WORK and TMPDIR inside it)
 # or, when namespaces are not available, in the caller (FAULTS_NS=0).
+# faults_keep_dirs: the folders the test needs (the repository, the
+# binaries') that lie under /tmp or /var/tmp, one per line.
+faults_keep_dirs() {
+	for d in "$FAULTS_REPO" "$(dirname "$PRIMBENCH")" "$(dirname "$CSVQ")"; do
+		case "$d" in /tmp | /tmp/* | /var/tmp | /var/tmp/*) echo "$d" ;; esac
+	done | sort -u
+}
+
+# faults_mount_fresh_tmp: fresh tmpfs on /tmp and /var/tmp in this mount
+# namespace.  Folders the test needs that lie under them (a checkout in
+# /tmp) are parked on a tmpfs at /mnt first and bound back at their paths.
+faults_mount_fresh_tmp() {
+	keep=$(faults_keep_dirs)
+	if [ -n "$keep" ]; then
+		[ -d /mnt ] && mount -t tmpfs none /mnt || return 1
+		i=0
+		for d in $keep; do
+			i=$((i + 1))
+			mkdir "/mnt/$i" && mount --bind "$d" "/mnt/$i" || return 1
+		done
+	fi
+	mount -t tmpfs -o mode=1777 none /tmp && mount -t tmpfs -o mode=1777 none /var/tmp || return 1
+	i=0
+	for d in $keep; do
+		i=$((i + 1))
+		mkdir -p "$d" && mount --bind "/mnt/$i" "$d" || return 1
+	done
+}
+
 faults_isolate() {
-	case "$PRIMBENCH:$CSVQ" in /tmp/* | */:/tmp/* | /var/tmp/* | *:/var/tmp/*)
-		fail "PRIMBENCH and CSVQ must not live under /tmp or /var/tmp (hidden in the namespace)" ;;
+	case "$PRIMBENCH:$CSVQ:$FAULTS_REPO" in *" "*)
+		fail "PRIMBENCH, CSVQ and the repository path must not contain spaces" ;;
 	esac
 	if [ "${FAULTS_NS:-}" = inner ]; then
-		mount -t tmpfs -o mode=1777 none /tmp &&
-		mount -t tmpfs -o mode=1777 none /var/tmp &&
+		faults_mount_fresh_tmp &&
 		mount -t tmpfs -o mode=1777 none /dev/shm &&
 		mkdir /tmp/.mq && mount -t mqueue none /tmp/.mq || {
 			echo "FAIL: cannot set up the namespace's mounts"; exit 1; }
