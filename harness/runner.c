@@ -316,35 +316,62 @@ static double sample_target_ns(const struct runner_opts *o, double overhead_ns)
 	return want > floor_ns ? want : floor_ns;
 }
 
-/* Warm up and calibrate: returns iterations per sample (>= 1) in *iters and
- * how many samples fit the budget in *reps. */
-static int calibrate(const struct runner_opts *o, struct bench_ctx *ctx, void *state,
-		     uint64_t *iters, unsigned *reps)
+/*
+ * Find the iterations whose run() call lasts about target: grow from *itp
+ * until a call lasts at least target, then come back down while a call
+ * lasts more than twice that - the cost per iteration need not be linear
+ * in iters (a ring buffer absorbs a short burst without waking its reader;
+ * a long one makes the writer wait), so a big jump can overshoot.  *m holds
+ * the last measurement.  0 or -errno.
+ */
+static int fit_iters(struct bench_ctx *ctx, void *state, double target, uint64_t *itp,
+		     struct msg_sample *m)
 {
-	double target = sample_target_ns(o, ctx->overhead_ns);
-	struct msg_sample m;
-	uint64_t it = 1;
+	uint64_t it = *itp;
 	int rc;
 
-	/* The first call pays for cold caches, page faults and lazy binding. */
-	rc = measure(ctx, state, 1, &m);
-	if (rc < 0)
-		return rc;
 	for (;;) {
 		double grow;
 
-		rc = measure(ctx, state, it, &m);
+		rc = measure(ctx, state, it, m);
 		if (rc < 0)
 			return rc;
-		if (m.wall_ns >= target || it >= RUNNER_MAX_ITERS)
+		if (m->wall_ns >= target || it >= RUNNER_MAX_ITERS)
 			break;
-		grow = m.wall_ns > 0 ? 1.3 * target / m.wall_ns : 1000;
+		grow = m->wall_ns > 0 ? 1.3 * target / m->wall_ns : 1000;
 		if (grow < 2)
 			grow = 2;
 		if (grow > 1000)
 			grow = 1000;
 		it = (uint64_t)((double)it * grow);
 	}
+	for (int k = 0; k < 4 && it > 1 && m->wall_ns > 2 * target; k++) {
+		double shrunk = (double)it * target / m->wall_ns;
+
+		it = shrunk < 1 ? 1 : (uint64_t)shrunk;
+		rc = measure(ctx, state, it, m);
+		if (rc < 0)
+			return rc;
+	}
+	*itp = it;
+	return 0;
+}
+
+/* Warm up and calibrate: returns iterations per sample (>= 1) in *iters and
+ * how many samples fit the budget in *reps. */
+static int calibrate(const struct runner_opts *o, struct bench_ctx *ctx, void *state,
+		     uint64_t *iters, unsigned *reps)
+{
+	struct msg_sample m;
+	uint64_t it = 1;
+	int rc;
+
+	/* The first call pays for cold caches, page faults and lazy binding. */
+	rc = measure(ctx, state, 1, &m);
+	if (rc == 0)
+		rc = fit_iters(ctx, state, sample_target_ns(o, ctx->overhead_ns), &it, &m);
+	if (rc < 0)
+		return rc;
 	*iters = it;
 	*reps = o->reps;
 	/* A slow operation: fewer samples, so the configuration stays near
@@ -384,26 +411,17 @@ static int take_samples(struct bench_ctx *ctx, void *state, uint64_t iters, unsi
 /*
  * Iterations for the counting pass.  With counters open an operation can
  * be far slower (the per-switch PMU cost above), so the timed pass's count
- * could overrun the budget many times: probe with 1/32 of it and scale to
- * the sample target.  Counts are reported per operation, so the iteration
- * count does not change them.  0 or -errno.
+ * could overrun the budget many times: start from 1/32 of it and fit again.
+ * Counts are reported per operation, so the iteration count does not change
+ * them.  0 or -errno.
  */
 static int count_iters(const struct runner_opts *o, struct bench_ctx *ctx, void *state,
 		       uint64_t *iters)
 {
-	uint64_t probe = *iters / 32 ? *iters / 32 : 1;
-	double target = sample_target_ns(o, ctx->overhead_ns);
 	struct msg_sample m;
-	int rc = measure(ctx, state, probe, &m);
 
-	if (rc < 0)
-		return rc;
-	if (m.wall_ns > 0 && (double)probe * target / m.wall_ns < (double)*iters) {
-		double it = (double)probe * target / m.wall_ns;
-
-		*iters = it < 1 ? 1 : (uint64_t)it;
-	}
-	return 0;
+	*iters = *iters / 32 ? *iters / 32 : 1;
+	return fit_iters(ctx, state, sample_target_ns(o, ctx->overhead_ns), iters, &m);
 }
 
 static void child_main(const struct runner_opts *o, const struct topo *t,
