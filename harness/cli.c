@@ -31,7 +31,7 @@ const char cli_usage_text[] =
 	"  --quick              10 samples, ~0.12 s per configuration, at most 4\n"
 	"                       points of each sweep (both ends kept)\n"
 	"  --reps N             samples per configuration (default 30, quick 10)\n"
-	"  --budget-ms MS       time per configuration (default 700, quick 120)\n"
+	"  --budget-ms MS       time per configuration (default 600, quick 120)\n"
 	"  --min-sample-ms MS   floor on one sample's length (default: budget/(reps+4))\n"
 	"  --events LIST        counters: all, none, sw, hw or names (see info)\n"
 	"  --placement LIST     same-cpu,smt,same-cache,cross-cache,cross-numa,\n"
@@ -167,7 +167,7 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 
 	memset(c, 0, sizeof(*c));
 	c->run.reps = 30;
-	c->run.budget_ms = 700;
+	c->run.budget_ms = 600;
 	c->run.timeout_s = 60;
 	c->run.events = pmu_default_mask();
 	c->out = "results";

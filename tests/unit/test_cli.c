@@ -45,7 +45,7 @@ static void test_defaults(void **state)
 	(void)state;
 	assert_int_equal(parse(&c, NULL), 0);
 	assert_int_equal(c.run.reps, 30);
-	assert_true(c.run.budget_ms == 700);
+	assert_true(c.run.budget_ms == 600);
 	assert_true(c.run.timeout_s == 60);
 	assert_true(c.run.min_sample_ms == 0);
 	assert_string_equal(c.out, "results");
