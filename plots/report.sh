@@ -158,7 +158,8 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 	echo "Time is read from $(meta clock_source)${why:+ ($why)}; the timer's own overhead ($(meta timer_overhead_ns) ns) is measured and subtracted."
 	echo "Iterations per sample are calibrated so that one sample lasts long enough for that overhead to stay under 1% of it; after warm-up the runner takes the samples (count in column n), and each summary row holds the median (p50) with a 95% confidence interval of the median, the spread and the tail."
 	echo "Two-worker benchmarks run at every placement the topology offers, bound with hwloc and checked (sched_getcpu, zero migrations)."
-	echo "Counters (counting kernel and user mode) check results where they can: a COW write of N pages should take about N minor faults, a same-CPU ping-pong round trip about 2 context switches; a failed check is kept with validation=fail and listed below."
+	echo "Counters (kernel and user mode; mode $(meta counters_mode)) are read in a separate, shorter counting pass after the timed samples, so no open perf event adds its context-switch cost to a time."
+	echo "They check results where they can: a COW write of N pages should take about N minor faults, a same-CPU ping-pong round trip about 2 context switches; a failed check is kept with validation=fail and listed below."
 	echo "Figures draw the CSV's p50 and ci95_lo..ci95_hi as written; a configuration that did not run breaks its line and is marked, never interpolated."
 	echo
 
