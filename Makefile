@@ -57,8 +57,8 @@ MAINOBJ  := $(BUILD)/harness/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all bench quick test test-unit test-e2e test-faults plots report compare \
-        install clean deps deps-test check-deps
+.PHONY: all bench quick test test-unit test-e2e plots report compare \
+        install clean deps deps-test
 .DELETE_ON_ERROR:
 
 # PROG: where the binary goes (a second tree can build elsewhere).
@@ -130,7 +130,7 @@ test-unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)
 
 test-e2e: all
-	@PRIMBENCH=$(abspath $(PROG)) CSVQ=$(abspath $(BUILD)/csvq) sh tests/run_e2e.sh
+	@PRIMBENCH=$(abspath $(PROG)) CSVQ=$(abspath $(BUILD)/csvq) sh tests/run_scripts.sh e2e tests/e2e
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/libexec/primbench

@@ -44,7 +44,7 @@ fi
 
 for t in test_cli_fuzz test_bad_csv; do
 	[ -f "tests/e2e/$t.sh" ] || continue
-	if E2E_ONLY=$t TALLY=$work/tally sh tests/run_e2e.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+	if ONLY=$t TALLY=$work/tally sh tests/run_scripts.sh asan-e2e tests/e2e; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
 echo "asan $pass $fail 0" >> "$tally"
 [ "$fail" -eq 0 ]
