@@ -635,38 +635,20 @@ static const char *status_reason(int wstatus, char *buf, size_t len)
 	return buf;
 }
 
-static double metric_median(const struct runner_metric *m)
+/* A result's metric by name, or NULL. */
+static const struct runner_metric *result_metric(const struct runner_result *r, const char *name)
 {
-	double *s;
-	double med;
-	size_t k = 0;
-
-	s = malloc(m->n * sizeof(double));
-	if (!s)
-		return NAN;
-	for (size_t i = 0; i < m->n; i++)
-		if (!isnan(m->v[i]))
-			s[k++] = m->v[i];
-	for (size_t i = 1; i < k; i++)
-		for (size_t j = i; j > 0 && s[j - 1] > s[j]; j--) {
-			double tmp = s[j];
-
-			s[j] = s[j - 1];
-			s[j - 1] = tmp;
-		}
-	med = k == 0 ? NAN : (k % 2 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2);
-	free(s);
-	return med;
+	for (size_t i = 0; i < r->nmetrics; i++)
+		if (strcmp(r->metric[i].name, name) == 0)
+			return &r->metric[i];
+	return NULL;
 }
 
 static double judge_metric(const struct bench_judge *j, const char *name)
 {
-	const struct runner_result *r = j->priv;
+	const struct runner_metric *m = result_metric(j->priv, name);
 
-	for (size_t i = 0; i < r->nmetrics; i++)
-		if (strcmp(r->metric[i].name, name) == 0)
-			return metric_median(&r->metric[i]);
-	return NAN;
+	return m ? stats_median(m->v, m->n) : NAN;
 }
 
 static void note_append(char *buf, size_t len, const char *s)
@@ -699,22 +681,20 @@ static void result_validate(struct runner_result *r, bool pin_ok)
 		return;
 	}
 	if (j.pinned) {
-		double mig = judge_metric(&j, pmu_event_info(PMU_CPU_MIGRATIONS)->metric);
+		const struct runner_metric *mig = result_metric(r, pmu_event_info(PMU_CPU_MIGRATIONS)->metric);
 
 		if (!pin_ok) {
 			fail = true;
 			note_append(r->valid_note, sizeof(r->valid_note),
 				    "worker 0 was not on its CPU after the samples");
-		} else if (!isnan(mig)) {
-			const struct runner_metric *m = NULL;
+		} else if (mig) {
 			double worst = 0;
 
-			for (size_t i = 0; i < r->nmetrics; i++)
-				if (strcmp(r->metric[i].name, pmu_event_info(PMU_CPU_MIGRATIONS)->metric) == 0)
-					m = &r->metric[i];
-			for (size_t i = 0; m && i < m->n; i++)
-				if (m->v[i] > worst)
-					worst = m->v[i];
+			/* Every counted sample, not the median: one migration
+			 * is one too many for a pinned worker. */
+			for (size_t i = 0; i < mig->n; i++)
+				if (mig->v[i] > worst)
+					worst = mig->v[i];
 			if (worst > 0) {
 				fail = true;
 				snprintf(note, sizeof(note), "pinned but migrated (max %.3g migrations/op)", worst);
