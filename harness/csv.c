@@ -114,23 +114,6 @@ void csv_buf_free(struct csv_buf *b)
 	b->cap = 0;
 }
 
-int csv_write_row(FILE *f, const char *const *fields, size_t n)
-{
-	struct csv_buf b = { 0 };
-	int rc;
-
-	rc = csv_buf_row(&b, fields, n);
-	if (rc < 0)
-		goto out;
-	/* One fwrite per row, so a buffered stream flushes whole rows when
-	 * its buffer is at least a row long. */
-	if (fwrite(b.data, 1, b.len, f) != b.len || ferror(f))
-		rc = -EIO;
-out:
-	csv_buf_free(&b);
-	return rc;
-}
-
 void csv_fmt_double(char *buf, size_t len, double v)
 {
 	char tmp[CSV_DOUBLE_LEN];

@@ -36,9 +36,6 @@ struct csv_buf {
 };
 int csv_buf_row(struct csv_buf *b, const char *const *fields, size_t n);
 void csv_buf_free(struct csv_buf *b);
-/* Write one row to f (one fwrite).  0 or -errno (EIO if the stream failed;
- * EINVAL and ENOMEM as csv_buf_row). */
-int csv_write_row(FILE *f, const char *const *fields, size_t n);
 /* Format a double for CSV: shortest round-trip-safe "%.*g" of precisions
  * 15, 16, 17 (so 1000000 is "1000000"); NAN -> ""; infinities "inf" and
  * "-inf".  len >= CSV_DOUBLE_LEN never truncates. */

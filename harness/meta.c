@@ -240,6 +240,7 @@ int meta_collect(struct meta *m, const struct topo *t, const struct pmu_group *p
 	rc |= meta_set(m, "cpu_count", "%ld", sysconf(_SC_NPROCESSORS_ONLN));
 	topo_summary(t, buf, sizeof(buf));
 	rc |= meta_set(m, "topology", "%s", buf);
+	rc |= meta_set(m, "cores", "%d", topo_ncores(t));
 	rc |= meta_set(m, "smt", "%s", topo_smt(t) ? "yes" : "no");
 	rc |= meta_set(m, "numa_nodes", "%d", topo_numa_nodes(t));
 	rc |= meta_set(m, "packages", "%d", topo_npackages(t));

@@ -290,14 +290,7 @@ int stats_summarize(const double *x, size_t n, struct stats_summary *s)
 	}
 	s->ci95_lo = ci_lo;
 	s->ci95_hi = ci_hi;
-	/* The sorted copy is no longer needed: reuse it for the deviations. */
-	if (n < 2) {
-		s->mad = NAN;
-	} else {
-		for (size_t i = 0; i < n; i++)
-			sorted[i] = fabs(sorted[i] - med);
-		s->mad = stats_median_inplace(sorted, n);
-	}
+	s->mad = stats_mad(sorted, n);
 	free(sorted);
 	return 0;
 }
@@ -547,44 +540,6 @@ out_free_a:
 	free(ra);
 out:
 	return ret;
-}
-
-/* Median of all na*nb differences b_j - a_i: O(na nb) memory, which is
- * 8 MB at 1000 samples a side, acceptable for a comparison step.  NAN if a
- * side is empty, any value is NaN, or memory runs out. */
-double stats_hodges_lehmann(const double *a, size_t na, const double *b, size_t nb)
-{
-	double *d, m;
-	size_t k = 0;
-
-	if (na == 0 || nb == 0 || !a || !b || stats_has_nan(a, na) || stats_has_nan(b, nb))
-		return NAN;
-	if (na > SIZE_MAX / sizeof(*d) / nb)
-		return NAN;
-	d = malloc(na * nb * sizeof(*d));
-	if (!d)
-		return NAN;
-	for (size_t i = 0; i < na; i++)
-		for (size_t j = 0; j < nb; j++)
-			d[k++] = b[j] - a[i];
-	m = stats_median_inplace(d, na * nb);
-	free(d);
-	return m;
-}
-
-double stats_geomean(const double *x, size_t n)
-{
-	double log_sum = 0.0;
-
-	if (n == 0)
-		return NAN;
-	/* Through logs: a product of many ratios or byte rates overflows. */
-	for (size_t i = 0; i < n; i++) {
-		if (!(x[i] > 0.0))
-			return NAN;
-		log_sum += log(x[i]);
-	}
-	return exp(log_sum / (double)n);
 }
 
 /*

@@ -58,10 +58,6 @@ double stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb
 int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
 		   double conf, unsigned reps, uint64_t seed,
 		   double *ratio, double *lo, double *hi);
-/* Hodges-Lehmann shift estimate median(b_j - a_i). */
-double stats_hodges_lehmann(const double *a, size_t na, const double *b, size_t nb);
-/* Geometric mean of positive values; NAN if any <= 0 or n == 0. */
-double stats_geomean(const double *x, size_t n);
 /* Holm-Bonferroni: adjusted p-values (monotone, capped at 1) into adj,
  * which may be p.  0, -EINVAL (a p outside [0,1]), -ENOMEM. */
 int stats_holm(const double *p, size_t n, double *adj);

@@ -138,43 +138,6 @@ static void test_buf_row_invalid(void **state)
 	csv_buf_free(&b);
 }
 
-static void test_write_row(void **state)
-{
-	const char *row1[] = { "schema", "note" };
-	const char *row2[] = { "1", "a, \"b\"" };
-	static const char want[] = "schema,note\n1,\"a, \"\"b\"\"\"\n";
-	char *data = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	(void)state;
-	f = open_memstream(&data, &len);
-	assert_non_null(f);
-	assert_int_equal(csv_write_row(f, row1, 2), 0);
-	assert_int_equal(csv_write_row(f, row2, 2), 0);
-	assert_int_equal(csv_write_row(f, row2, 0), -EINVAL);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(len, sizeof(want) - 1);
-	assert_memory_equal(data, want, len);
-	free(data);
-}
-
-static void test_write_row_eio(void **state)
-{
-	const char *row[] = { "a" };
-	FILE *f;
-
-	(void)state;
-	/* /dev/full fails every write with ENOSPC; unbuffered, so fwrite
-	 * itself sees it. */
-	f = fopen("/dev/full", "w");
-	if (!f)
-		skip();
-	setvbuf(f, NULL, _IONBF, 0);
-	assert_int_equal(csv_write_row(f, row, 1), -EIO);
-	fclose(f);
-}
-
 static void test_fmt_double(void **state)
 {
 	static const struct {
@@ -801,8 +764,6 @@ int main(void)
 		cmocka_unit_test(test_buf_row_quoting),
 		cmocka_unit_test(test_buf_row_lone_empty),
 		cmocka_unit_test(test_buf_row_invalid),
-		cmocka_unit_test(test_write_row),
-		cmocka_unit_test(test_write_row_eio),
 		cmocka_unit_test(test_fmt_double),
 		cmocka_unit_test(test_fmt_double_round_trip),
 		cmocka_unit_test(test_fmt_double_short_buf),

@@ -534,40 +534,6 @@ static void test_ratio_ci_zero_base(void **state)
 	assert_true(isinf(hi) && hi > 0);
 }
 
-static void test_hodges_lehmann(void **state)
-{
-	const double a3[] = { 1, 2, 3 }, b3[] = { 4, 5, 6 };
-	const double a2[] = { 1, 2 }, b2[] = { 10, 20 };
-	const double a7[] = { 1.5, 2.5, 3.1, 7.2, 8.8, 9.9, 12.0 };
-	const double b9[] = { 2.0, 3.3, 4.4, 5.5, 6.1, 10.5, 11.1, 13.0, 14.2 };
-	const double with_nan[] = { NAN };
-
-	(void)state;
-	/* b - a: 3 4 5 / 2 3 4 / 1 2 3, sorted 1 2 2 3 3 3 4 4 5: median 3. */
-	ASSERT_NEAR(stats_hodges_lehmann(a3, 3, b3, 3), 3.0, 0);
-	/* b - a: 9 19 8 18, sorted 8 9 18 19: median 13.5. */
-	ASSERT_NEAR(stats_hodges_lehmann(a2, 2, b2, 2), 13.5, 0);
-	/* numpy.median of the 63 differences: 1.7 (up to rounding). */
-	ASSERT_NEAR(stats_hodges_lehmann(a7, 7, b9, 9), 1.7, 1e-12);
-	assert_true(isnan(stats_hodges_lehmann(a3, 0, b3, 3)));
-	assert_true(isnan(stats_hodges_lehmann(a3, 3, with_nan, 1)));
-}
-
-static void test_geomean(void **state)
-{
-	const double x[] = { 1, 2, 4 }, y[] = { 1, 10, 100, 1000 };
-	const double zero[] = { 1, 0, 4 }, neg[] = { 1, -2, 4 }, nan3[] = { 1, NAN, 4 };
-
-	(void)state;
-	/* (1*2*4)^(1/3) = 2; (10^6)^(1/4) = 10^1.5 = 31.6227766016838. */
-	ASSERT_NEAR(stats_geomean(x, 3), 2.0, 1e-14);
-	ASSERT_NEAR(stats_geomean(y, 4), 31.622776601683793, 1e-12);
-	assert_true(isnan(stats_geomean(x, 0)));
-	assert_true(isnan(stats_geomean(zero, 3)));
-	assert_true(isnan(stats_geomean(neg, 3)));
-	assert_true(isnan(stats_geomean(nan3, 3)));
-}
-
 static void test_holm(void **state)
 {
 	const double p[] = { 0.01, 0.04, 0.03, 0.005 };
@@ -676,8 +642,6 @@ int main(void)
 		cmocka_unit_test(test_ratio_ci_uneven),
 		cmocka_unit_test(test_ratio_ci_edges),
 		cmocka_unit_test(test_ratio_ci_zero_base),
-		cmocka_unit_test(test_hodges_lehmann),
-		cmocka_unit_test(test_geomean),
 		cmocka_unit_test(test_holm),
 		cmocka_unit_test(test_linfit),
 		cmocka_unit_test(test_t_quantile),
