@@ -124,7 +124,7 @@ static int cmp_double(const void *a, const void *b)
 
 static double clock_overhead(void)
 {
-	static double d[CLOCK_OVERHEAD_READS];
+	double d[CLOCK_OVERHEAD_READS];
 
 	for (int i = 0; i < CLOCK_OVERHEAD_READS; i++) {
 		uint64_t a = clock_now_ns();

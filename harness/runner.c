@@ -471,8 +471,7 @@ static void child_main(const struct runner_opts *o, const struct topo *t,
 		rc = count_iters(o, &ctx, state, &iters);
 		if (rc == 0)
 			rc = take_samples(&ctx, state, iters, count_reps, MSG_COUNT, fd);
-		pmu_group_close(&pmu);
-		pmu_group_open(&pmu, 0);
+		pmu_group_close(&pmu);   /* back to "nothing open" for teardown */
 	}
 	if (c->place.cpu[0] >= 0 && topo_verify(c->place.cpu[0]) < 0)
 		done.pin_ok = 0;
@@ -540,13 +539,10 @@ static void result_init(struct runner_result *r, const struct runner_config *c)
 	r->nmetrics = SLOT_EXTRA + BENCH_MAX_EXTRA;
 	snprintf(r->metric[SLOT_NS].name, BENCH_NAME_MAX, "ns_per_op");
 	snprintf(r->metric[SLOT_NS].unit, BENCH_NAME_MAX, "ns");
-	r->metric[SLOT_NS].gate = true;
 	snprintf(r->metric[SLOT_BPS].name, BENCH_NAME_MAX, "bytes_per_s");
 	snprintf(r->metric[SLOT_BPS].unit, BENCH_NAME_MAX, "B/s");
-	r->metric[SLOT_BPS].gate = true;
 	snprintf(r->metric[SLOT_MPS].name, BENCH_NAME_MAX, "msgs_per_s");
 	snprintf(r->metric[SLOT_MPS].unit, BENCH_NAME_MAX, "msgs/s");
-	r->metric[SLOT_MPS].gate = true;
 	for (int e = 0; e < PMU_NEVENTS; e++) {
 		snprintf(r->metric[SLOT_CNT + e].name, BENCH_NAME_MAX, "%s",
 			 pmu_event_info(e)->metric);
@@ -949,7 +945,6 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 
 		snprintf(m->name, BENCH_NAME_MAX, "%s", done.extra_name[i]);
 		snprintf(m->unit, BENCH_NAME_MAX, "%s", done.extra_unit[i]);
-		m->gate = strncmp(m->name, "ns_", 3) == 0;
 	}
 	if (r->multiplexed)
 		note_append(r->note, sizeof(r->note),

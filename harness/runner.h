@@ -44,7 +44,6 @@ struct runner_metric {
 	char unit[BENCH_NAME_MAX];  /* CSV unit */
 	double *v;                  /* one value per sample (NAN: not measured) */
 	size_t n;                   /* values */
-	bool gate;                  /* a time/throughput metric (vs a counter) */
 	bool counted;               /* from the counting pass (iters: count_iters) */
 };
 
