@@ -11,10 +11,12 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 const char cli_usage_text[] =
@@ -28,11 +30,17 @@ const char cli_usage_text[] =
 	"\n"
 	"run options:\n"
 	"  --filter REGEX       only benchmarks whose \"bench/variant\" matches\n"
-	"  --quick              10 samples, ~0.12 s per configuration, at most 4\n"
-	"                       points of each sweep (both ends kept)\n"
-	"  --reps N             samples per configuration (default 30, quick 10)\n"
-	"  --budget-ms MS       time per configuration (default 600, quick 120)\n"
-	"  --min-sample-ms MS   floor on one sample's length (default: budget/(reps+4))\n"
+	"  --quick              10 samples in 5 rounds, ~0.12 s per configuration, at\n"
+	"                       most 4 points of each sweep (both ends kept)\n"
+	"  --rounds R           visit every configuration R times, each time in a fresh\n"
+	"                       process, in an order shuffled per round (default 5)\n"
+	"  --seed N             seed of that shuffle (default: random; meta records it)\n"
+	"  --reps N             timed samples per configuration over all rounds\n"
+	"                       (default 30, quick 10)\n"
+	"  --budget-ms MS       time per configuration over all rounds (default 600,\n"
+	"                       quick 120)\n"
+	"  --min-sample-ms MS   floor on one sample's length (default: the budget\n"
+	"                       divided among all samples and warm-ups)\n"
 	"  --events LIST        counters: all, none, sw, hw or names (see info)\n"
 	"  --placement LIST     same-cpu,smt,same-cache,cross-cache,cross-numa,\n"
 	"                       cross-package,single,unpinned (default: all pinned)\n"
@@ -43,6 +51,12 @@ const char cli_usage_text[] =
 	"  --dry-run            print the configurations the options select, run nothing\n"
 	"list/info options:\n"
 	"  --topology SRC       use an hwloc XML file or synthetic string instead of this host\n"
+	"\n"
+	"\n"
+	"The summary's p50 is the median of all samples; its 95% CI (ci95_lo, ci95_hi)\n"
+	"is p50 +- t(0.975, R-1) * sd(round medians) / sqrt(R): it holds the noise\n"
+	"between rounds (fresh processes at shuffled times), not only that inside one\n"
+	"window.  With --rounds 1 it is the order-statistics CI of that one window.\n"
 	"\n"
 	"exit status: 0 all ran (skips allowed), 1 a benchmark failed or timed out,\n"
 	"2 bad usage or input, 128+N stopped by signal N.\n";
@@ -136,13 +150,15 @@ int cli_check_out_dir(const char *dir)
 	return 0;
 }
 
-enum { OPT_FILTER = 256, OPT_QUICK, OPT_REPS, OPT_BUDGET, OPT_MINSAMPLE, OPT_EVENTS,
+enum { OPT_FILTER = 256, OPT_QUICK, OPT_ROUNDS, OPT_SEED, OPT_REPS, OPT_BUDGET, OPT_MINSAMPLE, OPT_EVENTS,
        OPT_PLACEMENT, OPT_OUT, OPT_TIMEOUT, OPT_PROGRESS, OPT_PRINTDIR, OPT_TOPOLOGY, OPT_DRYRUN,
        OPT_HELP };
 
 static const struct option long_opts[] = {
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "quick", no_argument, NULL, OPT_QUICK },
+	{ "rounds", required_argument, NULL, OPT_ROUNDS },
+	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "reps", required_argument, NULL, OPT_REPS },
 	{ "budget-ms", required_argument, NULL, OPT_BUDGET },
 	{ "min-sample-ms", required_argument, NULL, OPT_MINSAMPLE },
@@ -167,6 +183,7 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 
 	memset(c, 0, sizeof(*c));
 	c->run.reps = 30;
+	c->run.rounds = CLI_DEFAULT_ROUNDS;
 	c->run.budget_ms = 600;
 	c->run.timeout_s = 60;
 	c->run.events = pmu_default_mask();
@@ -195,6 +212,27 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 		case OPT_QUICK:
 			c->run.quick = true;
 			break;
+		case OPT_ROUNDS:
+			if (parse_num("--rounds", optarg, 1, 1000, &v) < 0)
+				return EXIT_USAGE;
+			if (v != floor(v))
+				return cli_usage_error("--rounds '%s': expected a whole number from 1 to 1000%s",
+						   optarg, "");
+			c->run.rounds = (unsigned)v;
+			break;
+		case OPT_SEED: {
+			char *end;
+			unsigned long long seed;
+
+			errno = 0;
+			seed = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || errno || optarg[0] == '-')
+				return cli_usage_error("--seed '%s': expected a whole number from 0 to %llu",
+						       optarg, (unsigned long long)UINT64_MAX);
+			c->run.seed = seed;
+			c->seed_set = true;
+			break;
+		}
 		case OPT_REPS:
 			if (parse_num("--reps", optarg, 2, 100000, &v) < 0)
 				return EXIT_USAGE;
@@ -257,6 +295,17 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 			c->run.reps = 10;
 		if (!c->budget_set)
 			c->run.budget_ms = 120;
+	}
+	if (c->run.reps < c->run.rounds)
+		return cli_usage_error("--reps %u is fewer than --rounds %u: every round needs a sample%s",
+				       c->run.reps, c->run.rounds, "");
+	if (!c->seed_set) {
+		/* A fresh order each run, recorded in meta so it can be replayed. */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		c->run.seed = (uint64_t)ts.tv_sec * 1000000007ull ^ (uint64_t)ts.tv_nsec ^
+			      ((uint64_t)getpid() << 32);
 	}
 	c->run.filter = c->have_re ? &c->re : NULL;
 	return 0;

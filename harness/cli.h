@@ -11,6 +11,8 @@
 
 /* Exit status of a usage or input error. */
 #define EXIT_USAGE 2
+/* Rounds of a run unless --rounds says otherwise. */
+#define CLI_DEFAULT_ROUNDS 5
 
 /* Everything the command line asked for. */
 struct cli {
@@ -23,6 +25,7 @@ struct cli {
 	bool print_dir;          /* --print-dir */
 	bool dry_run;            /* --dry-run: print the plan only */
 	bool reps_set, budget_set; /* given explicitly (not --quick defaults) */
+	bool seed_set;           /* --seed was given */
 	bool help;               /* --help was given */
 };
 

@@ -1,83 +1,85 @@
 /*
- * compare.c - did the candidate run make any primitive slower, and is it real?
+ * compare.c - did the candidate make any primitive slower, and is it real?
  *
- * `primbench compare BASE CAND` joins two results folders on the key
- * (bench, variant, sweep, x, placement, metric) and gives each key a verdict.
- * What a verdict means, exactly:
+ * `primbench compare BASE... -- CAND...` (or `compare BASE CAND`) joins the
+ * runs of each side on the key (bench, variant, sweep, x, placement,
+ * metric) and gives each key a verdict.  A side may be several runs (or a
+ * folder that holds several runs): their rounds are pooled, the way
+ * benchstat pools -count runs.  What a verdict means, exactly:
  *
- * Data.  For one key, base has samples a_1..a_n and the candidate b_1..b_m;
- * each sample is one value from samples.csv (for ns_per_op: the mean cost of
- * one operation over that sample's calibrated iterations).  Samples are
- * treated as independent draws.  They are taken one after another on one
- * host, so slow drift (frequency, thermal, a noisy neighbour) makes them
- * somewhat autocorrelated; the test below then overstates significance, which
- * is one reason a verdict also needs a change larger than the threshold.
+ * Unit of evidence.  A run visits every configuration in R rounds, each in
+ * a fresh process at a shuffled time (runner.c).  The samples inside one
+ * round share that process's window - its physical pages, the scheduler's
+ * state, the host's neighbours at that moment - so they are not independent
+ * draws from the host, and a test on samples calls every change between two
+ * windows significant.  The round is the unit: for a key, each side gives
+ * its round medians m_1..m_R (one number per round of every run of that
+ * side), and only those enter the test.  Schema-1 runs read as one round,
+ * so they are loaded and shown but never tested.
  *
- * Effect size.  change = 100 * (median(b) / median(a) - 1), in percent,
- * signed as the metric moves (for bytes_per_s a positive change is better).
- * Medians, not means: one preempted sample must not move the estimate.
+ * Effect size.  On the log scale, d = mean(log m_cand) - mean(log m_base);
+ * change = 100 * (exp(d) - 1), in percent, signed as the metric moves (for
+ * a throughput a positive change is better).  Logs, because costs combine
+ * multiplicatively and a ratio is what a reader asks for.
  *
- * Confidence interval.  A 95% percentile bootstrap of the ratio of medians
- * (stats_ratio_ci): each side is resampled with replacement independently,
- * COMPARE_DEFAULT_REPS (2000) times, and the 2.5th and 97.5th percentiles of
- * median(b*)/median(a*) are the ends.  The seed is fixed and the same for
- * every key, so a key's numbers depend only on its own samples and a rerun
- * of compare prints the same table.  With few samples the bootstrap median
- * is coarse (it can only take sample values), so it is a guard, not the test.
+ * Test and CI.  Welch's t test on the log round medians (unequal variances,
+ * Welch-Satterthwaite degrees of freedom), two-sided; the 95% CI of d is
+ * d +- t(0.975, df) * se, exponentiated.  A round median is a median of
+ * several samples, so it is close to normal even when samples are skewed;
+ * with COMPARE_MIN_ROUNDS (3) or more rounds a side the test has at least
+ * ~2 degrees of freedom.  Fewer rounds give `n/a`, never a verdict.
  *
- * Test.  Two-sided Mann-Whitney U (stats_mann_whitney): exact when both
- * sides have at most 20 samples and there are no ties, otherwise the normal
- * approximation with tie and continuity correction.  The null hypothesis is
- * that a and b come from one distribution; it needs no normality, which
- * timing samples (right-skewed, multi-modal) do not have.
+ * Multiple comparisons.  A run has hundreds of gated keys.  Their p-values
+ * are adjusted together by Benjamini-Hochberg (false discovery rate
+ * --alpha, default 0.05): among the keys called changed, the expected
+ * share of false calls is at most alpha; and when nothing changed at all
+ * (an A/A pair) the chance of even one call is at most alpha.  BH keeps the
+ * power that Holm's family-wise control loses when a real change moves
+ * many keys at once.  Keys that do not gate form a second, separate family.
  *
- * Multiple comparisons.  A run has hundreds of keys; at alpha = 0.01 a few
- * would look "significant" by chance alone.  The p-values of all gated keys
- * that reached the test are adjusted together with Holm-Bonferroni
- * (stats_holm), which bounds the probability of even one false "slower" or
- * "faster" among them at alpha, whatever the dependence between keys.  Counter
- * keys form a second, separate Holm family so that they neither dilute nor
- * borrow the gate's power.
+ * Verdict.  A tested key is `slower` or `faster` when p_adj < alpha, the CI
+ * excludes 0 and |change| > --threshold (default 5%).  Otherwise it is
+ * `same` when the pair could have seen a change past the threshold, and
+ * `undecided` when it could not.
  *
- * Verdict.  A tested key is `slower` or `faster` only when all three hold:
- *   p_adj < alpha (default 0.01),
- *   the 95% CI of the change excludes 0,
- *   |change| > threshold (default 5%);
- * the sign of the change and the metric's direction then say which.  Anything
- * else is `same`, with the failed condition in the note.  `same` is not proof
- * of equality: when the CI is wider than the threshold, the run could not have
- * seen a regression of that size; read the CI.
- * Keys that are not tested: `new` (only in CAND), `gone` (only in BASE),
- * `skipped` (either side's summary status is skipped/failed/timeout; the note
- * says which and why), `n/a` (fewer than COMPARE_MIN_SAMPLES = 5 samples on a
- * side, a median <= 0, or runs whose timings are not comparable).  Five is the
- * floor because with 4 against 4 the smallest possible two-sided exact p is
- * 2/70 = 0.029, so no verdict at alpha 0.01 could ever be reached; with 5
- * against 5 it is 2/252 = 0.0079.
+ * Minimum detectable effect (mde_pct).  The smallest |change| this pair of
+ * runs could have called, were it the only key that moved: its p would have
+ * to pass BH at rank 1, p < alpha / m over the m tested keys of its family,
+ * so mde = 100 * (exp(t(1 - alpha / 2m, df) * se) - 1).  A key whose mde
+ * exceeds the threshold is `undecided`, not `same`: its noise hides a
+ * change of the size the gate exists to catch.
  *
- * Direction and gating.  Metrics named *_per_s (bytes_per_s, msgs_per_s) are
- * better when higher; every other metric (ns_per_op, ns_per_mib, gap_ns,
- * faults_per_op, ...) is better when lower.  Only time and throughput metrics
- * (ns_per_*, *_ns, *_per_s) gate: the exit status is 1 when any of them is
- * `slower`.  Counter metrics (faults_per_op, ctxsw_per_op, migrations_per_op,
- * cycles_per_op, ...) get verdicts by the same rules, for the reader, but
- * never set the exit status and never enter the geomean: a kernel that takes
- * one more fault per fork is news, not by itself a regression.
+ * Direction and gating.  One configuration is one gated decision: its
+ * ns_per_op.  bytes_per_s and msgs_per_s restate ns_per_op of the same
+ * configuration; ns_per_mib, ns_to_child, ns_per_switch and the like are
+ * derived from it; counters (faults, switches, cycles) explain a change
+ * rather than being one.  They get verdicts for the reader, by the same
+ * rules in their own BH family, but do not set the exit status.  os_noise
+ * does not gate at all: its metrics measure the host's interrupts and
+ * neighbours, which differ between two runs on one host by more than any
+ * kernel change the gate is for; fewer and shorter gaps (gaps_per_s,
+ * gap_*_ns, stolen_pct) are better.  Every *_per_s but gaps_per_s is
+ * better when higher; every other metric is better when lower.
  *
- * Summary.  For every gated key with a faster/slower/same verdict, the ratio
- * r = median(b)/median(a) for lower-is-better metrics and median(a)/median(b)
- * for higher-is-better ones, so that r > 1 always means slower.  The geomean
- * is exp(mean(log r)) per bench family and over all gated keys; its 95% CI is
- * the Student t interval on the log ratios (k - 1 degrees of freedom, k keys),
- * exponentiated.  That interval treats keys as independent, which they are
- * not quite (a family's variants share code paths); read it as indicative.
+ * Gate (exit status).  1 when a gated key is `slower`.  Otherwise
+ * COMPARE_EXIT_INCONCLUSIVE (3) when the gate cannot speak for the
+ * candidate: a gated key is gone, a candidate run is incomplete (meta
+ * complete=false) or has no row that ran, or fewer than --min-decidable
+ * percent (default 50) of the gated keys that ran on both sides are
+ * decidable (`faster`, `slower` or `same`) - which is also what happens
+ * when verdicts are withheld across accelerators.  0 otherwise.
+ *
+ * Summary.  For every tested gated key, the ratio r = exp(d) oriented so
+ * that r > 1 always means slower.  The geomean is exp(mean(log r)) per
+ * bench family and over all; its 95% CI is the Student t interval on the
+ * log ratios over keys, which treats keys as independent (they are not
+ * quite: a family's variants share code paths); read it as indicative.
  *
  * Comparability.  Timings taken under an emulator (meta accel=tcg) are not
- * comparable with hardware-assisted ones.  When the runs' accel values differ,
- * or one is tcg and the other is not (or unknown), every tested key is `n/a`
- * unless --force.  Meta keys that differ (kernel, cmdline, mitigations,
- * governor, THP, compiler, flags, CPU, ...) are listed first in the report,
- * since they are the usual explanation of a verdict.
+ * comparable with hardware-assisted ones: when the accelerators differ,
+ * every key is `n/a` unless --force.  Meta keys that differ are listed
+ * first, and a change of hardware (tsc_hz, the timer's overhead or the
+ * null loop moving by more than their noise) is said in so many words.
  */
 #include "compare.h"
 
@@ -89,6 +91,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -103,28 +106,32 @@ static const char *const compare_key_names[COMPARE_NKEY] = {
 };
 
 /* Columns of compare.csv, in order. */
-#define COMPARE_NCOLS 19
+#define COMPARE_NCOLS 23
 static const char *const compare_csv_header[COMPARE_NCOLS] = {
 	"schema", "bench", "variant", "sweep", "x", "placement", "metric",
 	"unit", "base_n", "cand_n", "base_p50", "cand_p50", "change_pct",
 	"ci95_lo_pct", "ci95_hi_pct", "p_value", "p_adj", "verdict", "note",
+	"base_rounds", "cand_rounds", "mde_pct", "gated",
 };
 
 /* Meta keys that differ between any two runs and so say nothing. */
 static const char *const compare_meta_ignored[] = {
-	"run_id", "started_utc", "finished_utc",
+	"run_id", "started_utc", "finished_utc", "seed", "run_args",
 	/* Re-measured at every start: they differ in the last digits between
-	 * any two runs, and would bury the differences that matter. */
+	 * any two runs; a real change is reported as "different hardware". */
 	"tsc_hz", "timer_overhead_ns",
 };
+
+/* Highest run schema this reader knows. */
+#define COMPARE_RUN_SCHEMA_MAX 2
 
 const char *compare_verdict_name(enum compare_verdict v)
 {
 	static const char *const names[COMPARE_NVERDICTS] = {
 		[COMPARE_FASTER] = "faster", [COMPARE_SLOWER] = "slower",
-		[COMPARE_SAME] = "same", [COMPARE_NEW] = "new",
-		[COMPARE_GONE] = "gone", [COMPARE_SKIPPED] = "skipped",
-		[COMPARE_NA] = "n/a",
+		[COMPARE_SAME] = "same", [COMPARE_UNDECIDED] = "undecided",
+		[COMPARE_NEW] = "new", [COMPARE_GONE] = "gone",
+		[COMPARE_SKIPPED] = "skipped", [COMPARE_NA] = "n/a",
 	};
 
 	return (unsigned)v < COMPARE_NVERDICTS ? names[v] : "?";
@@ -137,22 +144,17 @@ static int compare_str_ends(const char *s, const char *suffix)
 	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
 }
 
-void compare_classify_metric(const char *metric, int *higher_is_better, int *gated)
+void compare_classify_metric(const char *bench, const char *metric, int *higher_is_better,
+			     int *gated)
 {
-	int per_s = compare_str_ends(metric, "_per_s");
-	int time = strncmp(metric, "ns_per_", 7) == 0 ||
-		   compare_str_ends(metric, "_ns") || strcmp(metric, "ns") == 0;
-
-	*higher_is_better = per_s;
-	*gated = per_s || time;
+	*higher_is_better = compare_str_ends(metric, "_per_s") && strcmp(metric, "gaps_per_s") != 0;
+	*gated = strcmp(metric, "ns_per_op") == 0 && strcmp(bench, "os_noise") != 0;
 }
 
 void compare_opts_default(struct compare_opts *o)
 {
 	o->threshold_pct = COMPARE_DEFAULT_THRESHOLD_PCT;
 	o->alpha = COMPARE_DEFAULT_ALPHA;
-	o->reps = COMPARE_DEFAULT_REPS;
-	o->seed = COMPARE_DEFAULT_SEED;
 	o->comparable = 1;
 	o->na_note = NULL;
 }
@@ -176,20 +178,57 @@ static void compare_note(struct compare_item *it, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Logs of the round medians of v (grouped by round id) into out; returns
+ * the number of rounds, or 0 when a round median is not > 0 (*bad set). */
+static size_t compare_log_round_medians(const double *v, const unsigned *round, size_t n,
+					double *out, int *bad)
+{
+	size_t nr = 0;
+
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		double m;
+
+		for (hi = lo + 1; hi < n && round[hi] == round[lo]; hi++)
+			;
+		m = stats_median(v + lo, hi - lo);
+		if (!(m > 0)) {
+			*bad = 1;
+			return 0;
+		}
+		out[nr++] = log(m);
+	}
+	return nr;
+}
+
+/* The number of distinct round ids in a grouped array. */
+static size_t compare_count_rounds(const unsigned *round, size_t n)
+{
+	size_t nr = n ? 1 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if (round[i] != round[i - 1])
+			nr++;
+	return nr;
+}
+
 /* First stage for one key: medians, and for keys that can be tested the
- * change, its CI and the raw p-value.  The verdict of a tested key waits for
- * the Holm step.  0 or -ENOMEM. */
+ * change, its CI, the raw p-value and the standard error.  The verdict
+ * waits for the BH step.  0 or -ENOMEM. */
 static int compare_eval_one(struct compare_item *it, const struct compare_opts *o)
 {
-	double ratio, lo, hi, p;
-	int rc;
+	struct stats_welch w;
+	double *la = NULL, *lb = NULL;
+	size_t na, nb;
+	int bad = 0, rc = 0;
 
-	compare_classify_metric(it->metric, &it->higher_is_better, &it->gated);
+	compare_classify_metric(it->bench, it->metric, &it->higher_is_better, &it->gated);
 	it->tested = 0;
+	it->base_rounds = compare_count_rounds(it->base_round, it->base_n);
+	it->cand_rounds = compare_count_rounds(it->cand_round, it->cand_n);
 	it->base_p50 = it->base_n ? stats_median(it->base, it->base_n) : NAN;
 	it->cand_p50 = it->cand_n ? stats_median(it->cand, it->cand_n) : NAN;
 	it->change_pct = it->ci95_lo_pct = it->ci95_hi_pct = NAN;
-	it->p_value = it->p_adj = NAN;
+	it->p_value = it->p_adj = it->se_log = it->df = it->mde_pct = NAN;
 	it->verdict = COMPARE_NA;
 	it->note[0] = '\0';
 
@@ -212,13 +251,14 @@ static int compare_eval_one(struct compare_item *it, const struct compare_opts *
 		compare_note(it, "%s", it->skip_note);
 		return 0;
 	}
-	if (it->base_n < COMPARE_MIN_SAMPLES || it->cand_n < COMPARE_MIN_SAMPLES) {
-		compare_note(it, "fewer than %d samples a side (base %zu, cand %zu)",
-			     COMPARE_MIN_SAMPLES, it->base_n, it->cand_n);
-		return 0;
-	}
 	if (!o->comparable) {
 		compare_note(it, "%s", o->na_note ? o->na_note : "runs not comparable");
+		return 0;
+	}
+	if (it->base_rounds < COMPARE_MIN_ROUNDS || it->cand_rounds < COMPARE_MIN_ROUNDS) {
+		compare_note(it, "fewer than %d rounds a side (base %zu, cand %zu): the noise "
+			     "between rounds cannot be estimated", COMPARE_MIN_ROUNDS,
+			     it->base_rounds, it->cand_rounds);
 		return 0;
 	}
 	if (it->base_p50 == 0 && it->cand_p50 == 0) {
@@ -229,35 +269,36 @@ static int compare_eval_one(struct compare_item *it, const struct compare_opts *
 		compare_note(it, "both medians are 0");
 		return 0;
 	}
-	if (!(it->base_p50 > 0) || !(it->cand_p50 >= 0)) {
-		compare_note(it, "median <= 0: relative change undefined");
-		return 0;
+	la = malloc(it->base_n * sizeof(*la));
+	lb = malloc(it->cand_n * sizeof(*lb));
+	if (!la || !lb) {
+		rc = -ENOMEM;
+		goto out;
 	}
-
-	rc = stats_ratio_ci(it->base, it->base_n, it->cand, it->cand_n, 0.95,
-			    o->reps, o->seed, &ratio, &lo, &hi);
-	if (rc == -ENOMEM)
-		return rc;
-	it->change_pct = 100.0 * (it->cand_p50 / it->base_p50 - 1.0);
-	if (rc == 0 && isfinite(lo) && isfinite(hi)) {
-		it->ci95_lo_pct = 100.0 * (lo - 1.0);
-		it->ci95_hi_pct = 100.0 * (hi - 1.0);
-	} else {
-		/* A resampled base median of 0 makes the ratio infinite: the CI
-		 * is then undefined, and with it any claim. */
-		compare_note(it, "CI undefined");
+	na = compare_log_round_medians(it->base, it->base_round, it->base_n, la, &bad);
+	nb = compare_log_round_medians(it->cand, it->cand_round, it->cand_n, lb, &bad);
+	if (bad || stats_welch(la, na, lb, nb, 0.95, &w) < 0) {
+		compare_note(it, "a round median <= 0: relative change undefined");
+		goto out;
 	}
-	p = stats_mann_whitney(it->base, it->base_n, it->cand, it->cand_n, NULL);
-	/* NAN arises only when every value ties; the limit is "no evidence". */
-	it->p_value = isnan(p) ? 1.0 : p;
+	it->change_pct = 100.0 * expm1(w.diff);
+	it->ci95_lo_pct = 100.0 * expm1(w.lo);
+	it->ci95_hi_pct = 100.0 * expm1(w.hi);
+	it->p_value = w.p;
+	it->se_log = w.se;
+	it->df = w.df;
 	it->tested = 1;
-	return 0;
+out:
+	free(la);
+	free(lb);
+	return rc;
 }
 
-/* Holm-adjust the p-values of the tested keys whose gated flag equals
- * want_gated (one family).  Returns the family size, or -ENOMEM. */
-static long compare_holm_family(struct compare_item *items, size_t n, int want_gated,
-				size_t *idx, double *p, double *adj)
+/* BH-adjust the p-values of the tested keys whose gated flag equals
+ * want_gated (one family), and give each its mde.  Returns the family
+ * size, or -ENOMEM. */
+static long compare_bh_family(struct compare_item *items, size_t n, int want_gated,
+			      double alpha, size_t *idx, double *p, double *adj)
 {
 	size_t i, k = 0;
 	int rc;
@@ -271,15 +312,20 @@ static long compare_holm_family(struct compare_item *items, size_t n, int want_g
 	}
 	if (k == 0)
 		return 0;
-	rc = stats_holm(p, k, adj);
+	rc = stats_bh(p, k, adj);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < k; i++)
-		items[idx[i]].p_adj = adj[i];
+	for (i = 0; i < k; i++) {
+		struct compare_item *it = &items[idx[i]];
+		double t = stats_t_quantile(1.0 - alpha / (2.0 * (double)k), it->df);
+
+		it->p_adj = adj[i];
+		it->mde_pct = 100.0 * expm1(t * it->se_log);
+	}
 	return (long)k;
 }
 
-/* Second stage for a tested key: the three conditions of the header. */
+/* Second stage for a tested key: the conditions of the header. */
 static void compare_decide(struct compare_item *it, const struct compare_opts *o)
 {
 	int significant = it->p_adj < o->alpha;
@@ -292,31 +338,36 @@ static void compare_decide(struct compare_item *it, const struct compare_opts *o
 		it->verdict = worse ? COMPARE_SLOWER : COMPARE_FASTER;
 		return;
 	}
+	if (significant) {
+		it->verdict = COMPARE_SAME;
+		compare_note(it, "a change of %+.1f%%, within the %g%% threshold",
+			     it->change_pct, o->threshold_pct);
+		return;
+	}
+	if (!(it->mde_pct <= o->threshold_pct)) {
+		it->verdict = COMPARE_UNDECIDED;
+		compare_note(it, "could only have called |change| > %.1f%% (threshold %g%%)",
+			     it->mde_pct, o->threshold_pct);
+		return;
+	}
 	it->verdict = COMPARE_SAME;
-	if (!past)
-		compare_note(it, "|change| within %g%% threshold", o->threshold_pct);
-	if (!significant)
-		compare_note(it, "not significant (p_adj %.2g >= %g)", it->p_adj, o->alpha);
-	else if (!ci_excludes && !isnan(it->ci95_lo_pct))
-		compare_note(it, "CI includes 0");
+	compare_note(it, "not significant (p_adj %.2g >= %g)", it->p_adj, o->alpha);
 }
 
 /* The oriented ratio of a tested key: > 1 means slower. */
 static double compare_oriented_ratio(const struct compare_item *it)
 {
-	return it->higher_is_better ? it->base_p50 / it->cand_p50
-				    : it->cand_p50 / it->base_p50;
+	double r = 1.0 + it->change_pct / 100.0;
+
+	return it->higher_is_better ? 1.0 / r : r;
 }
 
-/* Is a key part of the geomean: gated, tested, with a real verdict. */
+/* Is a key part of the geomean: gated and tested. */
 static int compare_in_geomean(const struct compare_item *it)
 {
 	double r;
 
 	if (!it->gated || !it->tested)
-		return 0;
-	if (it->verdict != COMPARE_FASTER && it->verdict != COMPARE_SLOWER &&
-	    it->verdict != COMPARE_SAME)
 		return 0;
 	r = compare_oriented_ratio(it);
 	return isfinite(r) && r > 0;
@@ -342,7 +393,7 @@ static void compare_geo_fill(struct compare_geo *g, const double *logs, size_t k
 	g->hi = exp(m + half);
 }
 
-/* Counts, regression flag and geomeans.  0 or -ENOMEM. */
+/* Counts, decidability, regression flag and geomeans.  0 or -ENOMEM. */
 static int compare_summarize(const struct compare_item *items, size_t n,
 			     struct compare_summary *s)
 {
@@ -350,9 +401,19 @@ static int compare_summarize(const struct compare_item *items, size_t n,
 	size_t i, j, k;
 
 	for (i = 0; i < n; i++) {
-		s->count[items[i].verdict]++;
-		if (items[i].gated && items[i].verdict == COMPARE_SLOWER)
+		enum compare_verdict v = items[i].verdict;
+
+		s->count[v]++;
+		if (!items[i].gated)
+			continue;
+		s->gated_count[v]++;
+		if (v == COMPARE_SLOWER)
 			s->regression = 1;
+		if (v == COMPARE_FASTER || v == COMPARE_SLOWER || v == COMPARE_SAME ||
+		    v == COMPARE_UNDECIDED || v == COMPARE_NA)
+			s->gated_present++;
+		if (v == COMPARE_FASTER || v == COMPARE_SLOWER || v == COMPARE_SAME)
+			s->gated_decidable++;
 	}
 	logs = malloc((n ? n : 1) * sizeof(*logs));
 	s->family = malloc((n ? n : 1) * sizeof(*s->family));
@@ -402,7 +463,7 @@ int compare_evaluate(struct compare_item *items, size_t n,
 
 	memset(s, 0, sizeof(*s));
 	if (!(o->alpha > 0 && o->alpha < 1) || !(o->threshold_pct >= 0) ||
-	    !isfinite(o->threshold_pct) || o->reps == 0)
+	    !isfinite(o->threshold_pct))
 		return -EINVAL;
 
 	for (i = 0; i < n; i++) {
@@ -417,13 +478,13 @@ int compare_evaluate(struct compare_item *items, size_t n,
 	adj = malloc((n ? n : 1) * sizeof(*adj));
 	if (!idx || !p || !adj)
 		goto out_free;
-	k = compare_holm_family(items, n, 1, idx, p, adj);
+	k = compare_bh_family(items, n, 1, o->alpha, idx, p, adj);
 	if (k < 0) {
 		rc = (int)k;
 		goto out_free;
 	}
 	s->gated_tested = (size_t)k;
-	k = compare_holm_family(items, n, 0, idx, p, adj);
+	k = compare_bh_family(items, n, 0, o->alpha, idx, p, adj);
 	if (k < 0) {
 		rc = (int)k;
 		goto out_free;
@@ -435,8 +496,8 @@ int compare_evaluate(struct compare_item *items, size_t n,
 			compare_decide(&items[i], o);
 		if (items[i].extra_note)
 			compare_note(&items[i], "%s", items[i].extra_note);
-		if (!items[i].gated)
-			compare_note(&items[i], "counter: not gated");
+		if (!items[i].gated && items[i].tested)
+			compare_note(&items[i], "not gated");
 	}
 	rc = compare_summarize(items, n, s);
 out_free:
@@ -454,14 +515,15 @@ void compare_summary_free(struct compare_summary *s)
 }
 
 /* ------------------------------------------------------------------------
- * Loading a results folder.  Every check here runs before anything is
+ * Loading results folders.  Every check here runs before anything is
  * written, so that bad input leaves no file behind.
  */
 
 /* One results folder, loaded and validated. */
 struct compare_run {
-	const char *dir;              /* folder as given on the command line */
+	char *dir;                    /* folder (owned) */
 	const char *label;            /* "base" or "cand", for messages */
+	int side;                     /* 0 base, 1 candidate */
 	struct csv_table summary;     /* summary.csv */
 	struct csv_table samples;     /* samples.csv */
 	struct csv_table meta;        /* meta.csv */
@@ -474,9 +536,12 @@ struct compare_run {
 	int smp_key[COMPARE_NKEY];    /* samples.csv column of each key part */
 	int smp_schema;               /* samples.csv "schema" column */
 	int smp_value;                /* samples.csv "value" column */
+	int smp_round;                /* samples.csv "round" column, -1 (schema 1) */
 	int meta_key;                 /* meta.csv "key" column */
 	int meta_value;               /* meta.csv "value" column */
 	long schema;                  /* schema version, one for the whole run */
+	int incomplete;               /* meta complete=false */
+	size_t ok_rows;               /* summary rows with status ok */
 };
 
 /* Report a one-line error into err. Always returns -EINVAL. */
@@ -576,27 +641,46 @@ static int compare_check_x(const struct csv_table *t, int col, const char *path,
 	return 0;
 }
 
+/* Every row's run_id (when the file has the column) is the meta's: rows
+ * pasted in from another run would otherwise be judged as this one's. */
+static int compare_check_run_id(const struct compare_run *r, const struct csv_table *t,
+				const char *path, char *err, size_t len)
+{
+	const char *id = compare_meta_get(r, "run_id");
+	int col = csv_table_col(t, "run_id");
+
+	if (!id || col < 0)
+		return 0;
+	for (size_t i = 0; i < t->nrows; i++)
+		if (strcmp(t->rows[i][col], id) != 0)
+			return compare_err(err, len, "%s:%zu: run_id '%s' is not the run's (%s)",
+					   path, i + 2, t->rows[i][col], id);
+	return 0;
+}
+
+/* A round: a whole number from 1.  0 or -EINVAL. */
+static int compare_parse_round(const char *s, unsigned *out)
+{
+	long v;
+
+	if (compare_parse_schema(s, &v) < 0 || v > 1000000)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
 /* Load and validate one results folder.  0 or -errno with err set; on
- * error nothing stays allocated. */
-static int compare_run_load(struct compare_run *r, const char *dir, const char *label,
-			    char *err, size_t len)
+ * error nothing stays allocated but r->dir. */
+static int compare_run_load(struct compare_run *r, char *err, size_t len)
 {
 	static const char *const statuses[] = { "ok", "skipped", "failed", "timeout" };
+	const char *dir = r->dir;
 	char path[PATH_MAX];
-	const char *schema, *st;
-	struct stat sb;
+	const char *schema, *st, *complete;
 	size_t i, j;
+	unsigned rnd;
 	double v;
 	int rc, k;
-
-	memset(r, 0, sizeof(*r));
-	r->dir = dir;
-	r->label = label;
-	if (stat(dir, &sb) < 0)
-		return compare_err(err, len, "%s folder '%s': %s", label, dir,
-				   strerror(errno));
-	if (!S_ISDIR(sb.st_mode))
-		return compare_err(err, len, "%s '%s' is not a results folder", label, dir);
 
 	rc = compare_load_table(dir, "meta.csv", &r->meta, path, sizeof(path), err, len);
 	if (rc < 0)
@@ -616,6 +700,13 @@ static int compare_run_load(struct compare_run *r, const char *dir, const char *
 				 path, schema);
 		goto out_free;
 	}
+	if (r->schema > COMPARE_RUN_SCHEMA_MAX) {
+		rc = compare_err(err, len, "%s: schema %ld is newer than this primbench reads "
+				 "(1 to %d)", path, r->schema, COMPARE_RUN_SCHEMA_MAX);
+		goto out_free;
+	}
+	complete = compare_meta_get(r, "complete");
+	r->incomplete = !complete || strcmp(complete, "true") != 0;
 
 	rc = compare_load_table(dir, "summary.csv", &r->summary, path, sizeof(path),
 				err, len);
@@ -638,6 +729,8 @@ static int compare_run_load(struct compare_run *r, const char *dir, const char *
 	if (rc == 0)
 		rc = compare_check_schema(r, &r->summary, r->sum_schema, path, err, len);
 	if (rc == 0)
+		rc = compare_check_run_id(r, &r->summary, path, err, len);
+	if (rc == 0)
 		rc = compare_check_x(&r->summary, r->sum_key[KEY_X], path, err, len);
 	if (rc < 0)
 		goto out_free;
@@ -651,6 +744,8 @@ static int compare_run_load(struct compare_run *r, const char *dir, const char *
 					 "ok, skipped, failed, timeout", path, i + 2, st);
 			goto out_free;
 		}
+		if (j == 0)
+			r->ok_rows++;
 	}
 
 	rc = compare_load_table(dir, "samples.csv", &r->samples, path, sizeof(path),
@@ -664,8 +759,13 @@ static int compare_run_load(struct compare_run *r, const char *dir, const char *
 		rc = compare_col(&r->samples, path, "schema", &r->smp_schema, err, len);
 	if (rc == 0)
 		rc = compare_col(&r->samples, path, "value", &r->smp_value, err, len);
+	r->smp_round = -1;
+	if (rc == 0 && r->schema >= 2)
+		rc = compare_col(&r->samples, path, "round", &r->smp_round, err, len);
 	if (rc == 0)
 		rc = compare_check_schema(r, &r->samples, r->smp_schema, path, err, len);
+	if (rc == 0)
+		rc = compare_check_run_id(r, &r->samples, path, err, len);
 	if (rc == 0)
 		rc = compare_check_x(&r->samples, r->smp_key[KEY_X], path, err, len);
 	if (rc < 0)
@@ -674,6 +774,12 @@ static int compare_run_load(struct compare_run *r, const char *dir, const char *
 		if (csv_parse_double(r->samples.rows[i][r->smp_value], &v, 0) < 0) {
 			rc = compare_err(err, len, "%s:%zu: value '%s' is not a finite number",
 					 path, i + 2, r->samples.rows[i][r->smp_value]);
+			goto out_free;
+		}
+		if (r->smp_round >= 0 &&
+		    compare_parse_round(r->samples.rows[i][r->smp_round], &rnd) < 0) {
+			rc = compare_err(err, len, "%s:%zu: round '%s' is not a whole number from 1",
+					 path, i + 2, r->samples.rows[i][r->smp_round]);
 			goto out_free;
 		}
 	}
@@ -691,18 +797,120 @@ static void compare_run_free(struct compare_run *r)
 	csv_table_free(&r->samples);
 	csv_table_free(&r->summary);
 	csv_table_free(&r->meta);
+	free(r->dir);
+	r->dir = NULL;
+}
+
+/* A growable list of runs. */
+struct compare_runs {
+	struct compare_run *r;        /* entries */
+	size_t n, cap;                /* used, allocated */
+};
+
+static int compare_runs_add(struct compare_runs *l, const char *dir, int side,
+			    char *err, size_t len)
+{
+	struct compare_run *r;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 8;
+		struct compare_run *g = realloc(l->r, cap * sizeof(*g));
+
+		if (!g)
+			return compare_err(err, len, "out of memory");
+		l->r = g;
+		l->cap = cap;
+	}
+	r = &l->r[l->n];
+	memset(r, 0, sizeof(*r));
+	r->side = side;
+	r->label = side ? "cand" : "base";
+	r->dir = strdup(dir);
+	if (!r->dir)
+		return compare_err(err, len, "out of memory");
+	l->n++;
+	return 0;
+}
+
+static int compare_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A folder given on the command line: a run (it has meta.csv), or a folder
+ * whose sub-folders are runs (each with meta.csv), taken in name order.
+ * Hidden entries (a .partial run still being written) are not runs. */
+static int compare_expand(struct compare_runs *l, const char *arg, int side, char *err,
+			  size_t len)
+{
+	char path[PATH_MAX], **names = NULL;
+	size_t nn = 0, cap = 0, before = l->n;
+	struct dirent *e;
+	struct stat sb;
+	DIR *d;
+	int rc = 0;
+
+	if (stat(arg, &sb) < 0)
+		return compare_err(err, len, "%s folder '%s': %s", side ? "cand" : "base", arg,
+				   strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return compare_err(err, len, "%s '%s' is not a results folder",
+				   side ? "cand" : "base", arg);
+	if ((size_t)snprintf(path, sizeof(path), "%s/meta.csv", arg) >= sizeof(path))
+		return compare_err(err, len, "%s: path too long", arg);
+	if (access(path, F_OK) == 0)
+		return compare_runs_add(l, arg, side, err, len);
+	d = opendir(arg);
+	if (!d)
+		return compare_err(err, len, "%s: %s", arg, strerror(errno));
+	while (rc == 0 && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s/meta.csv", arg, e->d_name) >=
+		    sizeof(path) || stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+			continue;
+		if (nn == cap) {
+			char **g = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(*g));
+
+			if (!g) {
+				rc = compare_err(err, len, "out of memory");
+				break;
+			}
+			names = g;
+		}
+		names[nn] = malloc(strlen(arg) + strlen(e->d_name) + 2);
+		if (!names[nn]) {
+			rc = compare_err(err, len, "out of memory");
+			break;
+		}
+		sprintf(names[nn++], "%s/%s", arg, e->d_name);
+	}
+	closedir(d);
+	if (nn)
+		qsort(names, nn, sizeof(*names), compare_name_cmp);
+	for (size_t i = 0; rc == 0 && i < nn; i++)
+		rc = compare_runs_add(l, names[i], side, err, len);
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+	if (rc == 0 && l->n == before)
+		return compare_err(err, len, "%s '%s' is not a results folder (no meta.csv in it "
+				   "or in any folder inside it)", side ? "cand" : "base", arg);
+	return rc;
 }
 
 /* ------------------------------------------------------------------------
- * Joining two runs into items.
+ * Joining the runs into items.
  */
 
-/* One row of either run's samples.csv or summary.csv, for the sort-join. */
+/* One row of a run's samples.csv or summary.csv, for the sort-join. */
 struct compare_ref {
 	const char *k[COMPARE_NKEY];  /* key parts, borrowed from the table */
 	double x;                     /* numeric x; NAN when x is empty */
 	int side;                     /* 0 base, 1 candidate */
 	int is_summary;               /* 0 a samples.csv row, 1 a summary.csv row */
+	unsigned run;                 /* index of the run in the list */
+	unsigned round;               /* round within its run (1 for schema 1) */
 	size_t row;                   /* row index in its table */
 	double value;                 /* the sample value (samples rows only) */
 };
@@ -715,8 +923,9 @@ struct compare_join_extra {
 
 /* Everything the join allocates. */
 struct compare_join {
-	struct compare_ref *refs;     /* every row of both runs, sorted by key */
+	struct compare_ref *refs;     /* every row of every run, sorted by key */
 	double *vals;                 /* sample values in refs order */
+	unsigned *units;              /* round ids in refs order: one per (run, round) */
 	struct compare_item *items;   /* one per distinct key, in key order */
 	struct compare_join_extra *extra; /* parallel to items */
 	size_t nitems;                /* items filled */
@@ -745,6 +954,8 @@ static int compare_key_cmp(const struct compare_ref *a, const struct compare_ref
 	return 0;
 }
 
+/* Key, then side, then summary rows after samples, then run and round:
+ * each side's samples of one round end up next to each other. */
 static int compare_ref_cmp(const void *pa, const void *pb)
 {
 	const struct compare_ref *a = pa, *b = pb;
@@ -756,13 +967,19 @@ static int compare_ref_cmp(const void *pa, const void *pb)
 		return a->side - b->side;
 	if (a->is_summary != b->is_summary)
 		return a->is_summary - b->is_summary;
+	if (a->run != b->run)
+		return a->run < b->run ? -1 : 1;
+	if (a->round != b->round)
+		return a->round < b->round ? -1 : 1;
 	return a->row < b->row ? -1 : a->row > b->row;
 }
 
 /* Add one table's rows to refs at *n. */
-static void compare_add_refs(struct compare_ref *refs, size_t *n, const struct csv_table *t,
-			     const int *keycol, int valcol, int side, int is_summary)
+static void compare_add_refs(struct compare_ref *refs, size_t *n, const struct compare_run *run,
+			     unsigned run_idx, int is_summary)
 {
+	const struct csv_table *t = is_summary ? &run->summary : &run->samples;
+	const int *keycol = is_summary ? run->sum_key : run->smp_key;
 	size_t i;
 	int k;
 
@@ -774,35 +991,41 @@ static void compare_add_refs(struct compare_ref *refs, size_t *n, const struct c
 		r->x = NAN;
 		if (r->k[KEY_X][0])
 			csv_parse_double(r->k[KEY_X], &r->x, 0);
-		r->side = side;
+		r->side = run->side;
 		r->is_summary = is_summary;
+		r->run = run_idx;
+		r->round = 1;
+		if (!is_summary && run->smp_round >= 0)
+			compare_parse_round(t->rows[i][run->smp_round], &r->round);
 		r->row = i;
 		r->value = NAN;
-		if (valcol >= 0)
-			csv_parse_double(t->rows[i][valcol], &r->value, 0);
+		if (!is_summary)
+			csv_parse_double(t->rows[i][run->smp_value], &r->value, 0);
 	}
 }
 
-/* Describe a non-ok summary row of one side into buf ("base skipped: why"). */
+/* Describe a non-ok summary row of one run into buf ("base skipped: why"). */
 static void compare_skip_text(char *buf, size_t len, const struct compare_run *r,
 			      size_t row)
 {
 	size_t used = strlen(buf);
 	const char *note = r->summary.rows[row][r->sum_note];
 
+	if (used + 1 >= len)
+		return;
 	snprintf(buf + used, len - used, "%s%s %s%s%s", used ? "; " : "", r->label,
 		 r->summary.rows[row][r->sum_status], note[0] ? ": " : "", note);
 }
 
 /* Build one item from refs[lo, hi), which share one key. */
 static int compare_join_item(struct compare_join *j, size_t lo, size_t hi,
-			     const struct compare_run *runs, char *err, size_t len)
+			     const struct compare_runs *runs, char *err, size_t len)
 {
 	struct compare_item *it = &j->items[j->nitems];
 	struct compare_join_extra *ex = &j->extra[j->nitems];
-	const struct compare_ref *r;
-	size_t i, nsum[2] = { 0, 0 };
+	const struct compare_ref *r, *prev_sum = NULL;
 	const struct compare_run *run;
+	size_t i;
 
 	memset(it, 0, sizeof(*it));
 	memset(ex, 0, sizeof(*ex));
@@ -816,24 +1039,31 @@ static int compare_join_item(struct compare_join *j, size_t lo, size_t hi,
 
 	for (i = lo; i < hi; i++) {
 		r = &j->refs[i];
-		run = &runs[r->side];
+		run = &runs->r[r->run];
 		if (r->side == 0)
 			it->in_base = 1;
 		else
 			it->in_cand = 1;
 		if (!r->is_summary) {
 			j->vals[i] = r->value;
-			if (r->side == 0 && it->base_n++ == 0)
+			/* Rounds of different runs are different rounds. */
+			j->units[i] = r->run * 1000003u + r->round;
+			if (r->side == 0 && it->base_n++ == 0) {
 				it->base = &j->vals[i];
-			if (r->side == 1 && it->cand_n++ == 0)
+				it->base_round = &j->units[i];
+			}
+			if (r->side == 1 && it->cand_n++ == 0) {
 				it->cand = &j->vals[i];
+				it->cand_round = &j->units[i];
+			}
 			continue;
 		}
-		if (++nsum[r->side] > 1)
+		if (prev_sum && prev_sum->run == r->run)
 			return compare_err(err, len, "%s/summary.csv:%zu: second row for "
 					   "%s/%s/%s=%s/%s/%s", run->dir, r->row + 2,
 					   it->bench, it->variant, it->sweep, it->x,
 					   it->placement, it->metric);
+		prev_sum = r;
 		if (!it->unit[0])
 			it->unit = run->summary.rows[r->row][run->sum_unit];
 		if (strcmp(run->summary.rows[r->row][run->sum_status], "ok") != 0)
@@ -841,8 +1071,9 @@ static int compare_join_item(struct compare_join *j, size_t lo, size_t hi,
 		if (strcmp(run->summary.rows[r->row][run->sum_validation], "fail") == 0) {
 			size_t used = strlen(ex->extra);
 
-			snprintf(ex->extra + used, sizeof(ex->extra) - used,
-				 "%svalidation=fail in %s", used ? "; " : "", run->label);
+			if (used + 1 < sizeof(ex->extra))
+				snprintf(ex->extra + used, sizeof(ex->extra) - used,
+					 "%svalidation=fail in %s", used ? "; " : "", run->label);
 		}
 	}
 	it->skip_note = ex->skip[0] ? ex->skip : NULL;
@@ -851,32 +1082,30 @@ static int compare_join_item(struct compare_join *j, size_t lo, size_t hi,
 	return 0;
 }
 
-/* Join both runs into j->items, one per distinct key, in key order.  0,
- * -ENOMEM, or -EINVAL with err set (a key with two summary rows on one
- * side).  The caller calls compare_join_free in every case. */
-static int compare_join(struct compare_join *j, const struct compare_run *runs,
+/* Join every run into j->items, one per distinct key, in key order.  0,
+ * -ENOMEM, or -EINVAL with err set (a key with two summary rows in one
+ * run).  The caller calls compare_join_free in every case. */
+static int compare_join(struct compare_join *j, const struct compare_runs *runs,
 			char *err, size_t len)
 {
 	size_t total = 0, n = 0, lo, hi;
-	int side, rc;
+	int rc;
 
 	memset(j, 0, sizeof(*j));
-	for (side = 0; side < 2; side++)
-		total += runs[side].samples.nrows + runs[side].summary.nrows;
+	for (size_t i = 0; i < runs->n; i++)
+		total += runs->r[i].samples.nrows + runs->r[i].summary.nrows;
 	j->refs = malloc((total ? total : 1) * sizeof(*j->refs));
 	j->vals = malloc((total ? total : 1) * sizeof(*j->vals));
+	j->units = malloc((total ? total : 1) * sizeof(*j->units));
 	j->items = malloc((total ? total : 1) * sizeof(*j->items));
 	j->extra = malloc((total ? total : 1) * sizeof(*j->extra));
-	if (!j->refs || !j->vals || !j->items || !j->extra) {
-		rc = -ENOMEM;
+	if (!j->refs || !j->vals || !j->units || !j->items || !j->extra) {
 		snprintf(err, len, "out of memory joining %zu rows", total);
-		return rc;
+		return -ENOMEM;
 	}
-	for (side = 0; side < 2; side++) {
-		compare_add_refs(j->refs, &n, &runs[side].samples, runs[side].smp_key,
-				 runs[side].smp_value, side, 0);
-		compare_add_refs(j->refs, &n, &runs[side].summary, runs[side].sum_key,
-				 -1, side, 1);
+	for (size_t i = 0; i < runs->n; i++) {
+		compare_add_refs(j->refs, &n, &runs->r[i], (unsigned)i, 0);
+		compare_add_refs(j->refs, &n, &runs->r[i], (unsigned)i, 1);
 	}
 	qsort(j->refs, n, sizeof(*j->refs), compare_ref_cmp);
 	for (lo = 0; lo < n; lo = hi) {
@@ -894,6 +1123,7 @@ static void compare_join_free(struct compare_join *j)
 {
 	free(j->extra);
 	free(j->items);
+	free(j->units);
 	free(j->vals);
 	free(j->refs);
 	memset(j, 0, sizeof(*j));
@@ -914,23 +1144,25 @@ struct compare_fp {
 
 /* Everything a reporter needs. */
 struct compare_report {
-	const char *base_dir;         /* BASE as given */
-	const char *cand_dir;         /* CAND as given */
-	const struct compare_fp *fp;  /* fingerprint differences */
+	const struct compare_runs *runs; /* every run, base first */
+	const struct compare_fp *fp;  /* fingerprint differences (first runs) */
 	size_t nfp;                   /* entries in fp */
+	char hardware[512];           /* "different hardware: ..." or "" */
 	const struct compare_opts *opts; /* options used */
 	int accel_forced;             /* accelerators differ and --force was given */
-	int incomplete[2];            /* base, cand meta says complete=false */
+	int incomplete[2];            /* a base / cand run says complete=false */
 	const struct compare_item *items; /* every key, in key order */
 	size_t n;                     /* entries in items */
 	const struct compare_summary *sum; /* counts and geomeans */
-	const char *out_path;         /* where compare.csv went */
+	int all;                      /* --all: every key, not only what matters */
+	int status;                   /* the exit status */
+	char reason[512];             /* why the gate failed or could not judge */
 };
 
 /* Build compare.csv in memory.  0 or -ENOMEM. */
 static int compare_csv_build(const struct compare_item *items, size_t n, struct csv_buf *b)
 {
-	char num[9][40];
+	char num[12][40];
 	const char *f[COMPARE_NCOLS];
 	size_t i;
 	int rc;
@@ -948,6 +1180,9 @@ static int compare_csv_build(const struct compare_item *items, size_t n, struct 
 		csv_fmt_double(num[6], sizeof(num[6]), it->ci95_hi_pct);
 		csv_fmt_double(num[7], sizeof(num[7]), it->p_value);
 		csv_fmt_double(num[8], sizeof(num[8]), it->p_adj);
+		snprintf(num[9], sizeof(num[9]), "%zu", it->base_rounds);
+		snprintf(num[10], sizeof(num[10]), "%zu", it->cand_rounds);
+		csv_fmt_double(num[11], sizeof(num[11]), it->mde_pct);
 		f[0] = COMPARE_SCHEMA;
 		f[1] = it->bench;
 		f[2] = it->variant;
@@ -967,21 +1202,92 @@ static int compare_csv_build(const struct compare_item *items, size_t n, struct 
 		f[16] = num[8];
 		f[17] = compare_verdict_name(it->verdict);
 		f[18] = it->note;
+		f[19] = num[9];
+		f[20] = num[10];
+		f[21] = num[11];
+		f[22] = it->gated ? "1" : "0";
 		rc = csv_buf_row(b, f, COMPARE_NCOLS);
 	}
 	return rc;
 }
 
-/* Write buf to path atomically: a temporary file in the same folder,
- * fsync, rename.  0 or -errno with err set; on error no file remains. */
-static int compare_write_atomic(const char *path, const char *buf, size_t len,
-				char *err, size_t errlen)
+/* write(2) all of buf to fd.  0 or -errno. */
+static int compare_write_fd(int fd, const char *buf, size_t len)
 {
-	char tmp[PATH_MAX];
 	size_t off = 0;
-	ssize_t w;
+
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Write buf to path.  A regular file (or a new one) is written atomically:
+ * a temporary file in the same folder, fsync, rename - through a symlink
+ * to the file it names, so the link survives.  Anything else that exists
+ * (a FIFO, a character device such as /dev/stdout or /dev/null) is opened
+ * and written as it is: replacing it with a regular file would destroy it.
+ * 0 or -errno with err set; on error no temporary file remains.
+ */
+static int compare_write_out(const char *path, const char *buf, size_t len,
+			     char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], real[PATH_MAX];
+	struct stat sb;
 	int fd, rc = 0;
 
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if (S_ISDIR(sb.st_mode)) {
+			compare_err(err, errlen, "--out '%s' is a folder", path);
+			return -EISDIR;
+		}
+		fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0 || (rc = compare_write_fd(fd, buf, len)) < 0) {
+			rc = rc ? rc : -errno;
+			compare_err(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+			if (fd >= 0)
+				close(fd);
+			return rc;
+		}
+		if (close(fd) < 0) {
+			rc = -errno;
+			compare_err(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+		}
+		return rc;
+	}
+	/* Through a symlink: replace the file it names, not the link (which
+	 * may name a file that does not exist yet). */
+	if (realpath(path, real)) {
+		path = real;
+	} else if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t tl = readlink(path, target, sizeof(target) - 1);
+		const char *slash = strrchr(path, '/');
+
+		if (tl <= 0) {
+			rc = -errno;
+			compare_err(err, errlen, "cannot follow %s: %s", path, strerror(errno));
+			return rc ? rc : -EINVAL;
+		}
+		target[tl] = 0;
+		if (target[0] == '/' || !slash)
+			tl = snprintf(real, sizeof(real), "%s", target);
+		else
+			tl = snprintf(real, sizeof(real), "%.*s/%.*s", (int)(slash - path), path,
+				      (int)(sizeof(real) / 2), target);
+		if (tl < 0 || (size_t)tl >= sizeof(real)) {
+			compare_err(err, errlen, "%s: path too long", path);
+			return -ENAMETOOLONG;
+		}
+		path = real;
+	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp)) {
 		compare_err(err, errlen, "%s: path too long", path);
 		return -ENAMETOOLONG;
@@ -992,38 +1298,18 @@ static int compare_write_atomic(const char *path, const char *buf, size_t len,
 		compare_err(err, errlen, "cannot create %s: %s", path, strerror(-rc));
 		return rc;
 	}
-	while (off < len) {
-		w = write(fd, buf + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = -errno;
-			goto out_unlink;
-		}
-		off += (size_t)w;
-	}
+	rc = compare_write_fd(fd, buf, len);
 	/* fchmod: mkstemp makes 0600, but a results file is for everyone. */
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+	if (rc == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
 		rc = -errno;
-		goto out_unlink;
-	}
-	if (close(fd) < 0) {
+	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
-		fd = -1;
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
+	if (rc == 0 && rename(tmp, path) < 0)
 		rc = -errno;
-		goto out_unlink;
+	if (rc < 0) {
+		compare_err(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+		unlink(tmp);
 	}
-	return 0;
-
-out_unlink:
-	compare_err(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
 	return rc;
 }
 
@@ -1040,11 +1326,23 @@ static void compare_fmt_num(char *buf, size_t len, double v)
 
 /* Columns of the human tables. */
 enum { COL_VERDICT, COL_BENCH, COL_VARIANT, COL_SWEEP, COL_PLACEMENT, COL_METRIC,
-       COL_BASE, COL_CAND, COL_CHANGE, COL_CI, COL_PADJ, COL_NOTE, COL_N };
+       COL_BASE, COL_CAND, COL_CHANGE, COL_CI, COL_MDE, COL_ROUNDS, COL_PADJ, COL_NOTE,
+       COL_N };
 static const char *const compare_col_titles[COL_N] = {
 	"verdict", "bench", "variant", "sweep", "placement", "metric",
-	"base_p50", "cand_p50", "change", "ci95", "p_adj", "note",
+	"base_p50", "cand_p50", "change", "ci95", "mde", "rounds", "p_adj", "note",
 };
+/* Right-aligned (numeric) columns. */
+#define COMPARE_COL_NUMERIC(c) ((c) >= COL_BASE && (c) <= COL_PADJ)
+
+/* "+1.2%" or "-" for a percentage. */
+static void compare_fmt_pct(char *buf, size_t len, double v)
+{
+	if (isfinite(v))
+		snprintf(buf, len, "%+.1f%%", v);
+	else
+		snprintf(buf, len, "-");
+}
 
 /* Text of one cell of the human tables. */
 static void compare_cell(const struct compare_item *it, int col, char *buf, size_t len)
@@ -1078,17 +1376,22 @@ static void compare_cell(const struct compare_item *it, int col, char *buf, size
 		compare_fmt_num(buf, len, it->cand_p50);
 		break;
 	case COL_CHANGE:
-		if (isfinite(it->change_pct))
-			snprintf(buf, len, "%+.1f%%", it->change_pct);
+		compare_fmt_pct(buf, len, it->change_pct);
+		break;
+	case COL_CI:
+		if (isfinite(it->ci95_lo_pct) && isfinite(it->ci95_hi_pct))
+			snprintf(buf, len, "[%+.1f, %+.1f]", it->ci95_lo_pct, it->ci95_hi_pct);
 		else
 			snprintf(buf, len, "-");
 		break;
-	case COL_CI:
-		if (isfinite(it->ci95_lo_pct))
-			snprintf(buf, len, "[%+.1f, %+.1f]", it->ci95_lo_pct,
-				 it->ci95_hi_pct);
+	case COL_MDE:
+		if (isfinite(it->mde_pct))
+			snprintf(buf, len, "%.1f%%", it->mde_pct);
 		else
 			snprintf(buf, len, "-");
+		break;
+	case COL_ROUNDS:
+		snprintf(buf, len, "%zu/%zu", it->base_rounds, it->cand_rounds);
 		break;
 	case COL_PADJ:
 		if (isfinite(it->p_adj))
@@ -1100,6 +1403,16 @@ static void compare_cell(const struct compare_item *it, int col, char *buf, size
 		snprintf(buf, len, "%s", it->note);
 		break;
 	}
+}
+
+/* Whether a key is listed: with --all every key; else the gated keys that
+ * changed, could not be decided, or are gone. */
+static int compare_shown(const struct compare_report *rep, const struct compare_item *it)
+{
+	if (rep->all)
+		return 1;
+	return it->gated && (it->verdict == COMPARE_SLOWER || it->verdict == COMPARE_FASTER ||
+			     it->verdict == COMPARE_UNDECIDED || it->verdict == COMPARE_GONE);
 }
 
 /* "+3.1% [+1.0%, +5.2%] over 12 keys" for a geomean. */
@@ -1116,13 +1429,32 @@ static void compare_fmt_geo(char *buf, size_t len, const struct compare_geo *g)
 			 100 * (g->geomean - 1), g->k);
 }
 
-static void compare_fmt_counts(char *buf, size_t len, const struct compare_summary *s)
+/* The one paragraph a CI log needs: counts, decidability, geomean, result. */
+static void compare_print_summary(FILE *f, const struct compare_report *rep, const char *bold)
 {
-	snprintf(buf, len, "%zu slower, %zu faster, %zu same, %zu new, %zu gone, "
-		 "%zu skipped, %zu n/a",
-		 s->count[COMPARE_SLOWER], s->count[COMPARE_FASTER],
-		 s->count[COMPARE_SAME], s->count[COMPARE_NEW], s->count[COMPARE_GONE],
-		 s->count[COMPARE_SKIPPED], s->count[COMPARE_NA]);
+	const struct compare_summary *s = rep->sum;
+	char geo[200];
+
+	compare_fmt_geo(geo, sizeof(geo), &s->overall);
+	fprintf(f, "%sResult: %s%s\n", bold,
+		rep->status == 0 ? "pass" : rep->status == 1 ? "REGRESSION" : "INCONCLUSIVE",
+		bold);
+	if (rep->reason[0])
+		fprintf(f, "Reason: %s.\n", rep->reason);
+	fprintf(f, "Gated keys (one per configuration: ns_per_op): %zu slower, %zu faster, "
+		"%zu same, %zu undecided, %zu n/a, %zu skipped, %zu gone, %zu new; "
+		"%zu of %zu that ran on both sides decidable (%.0f%%). ",
+		s->gated_count[COMPARE_SLOWER], s->gated_count[COMPARE_FASTER],
+		s->gated_count[COMPARE_SAME], s->gated_count[COMPARE_UNDECIDED],
+		s->gated_count[COMPARE_NA], s->gated_count[COMPARE_SKIPPED],
+		s->gated_count[COMPARE_GONE], s->gated_count[COMPARE_NEW],
+		s->gated_decidable, s->gated_present,
+		s->gated_present ? 100.0 * (double)s->gated_decidable / (double)s->gated_present : 0.0);
+	fprintf(f, "Geomean over the tested gated keys (> 1 = slower): %s. ", geo);
+	fprintf(f, "Other keys (derived metrics, counters): %zu slower, %zu faster, "
+		"not gated.\n",
+		s->count[COMPARE_SLOWER] - s->gated_count[COMPARE_SLOWER],
+		s->count[COMPARE_FASTER] - s->gated_count[COMPARE_FASTER]);
 }
 
 /* The method, one sentence per line, each line prefixed with lead. */
@@ -1131,21 +1463,19 @@ static void compare_print_method(FILE *f, const struct compare_report *rep,
 {
 	const struct compare_opts *o = rep->opts;
 
-	fprintf(f, "%sTest: two-sided Mann-Whitney U per key; Holm-Bonferroni correction "
-		"over the %zu gated keys tested (family-wise alpha %g).\n",
-		lead, rep->sum->gated_tested, o->alpha);
-	fprintf(f, "%sChange: median(cand)/median(base) - 1, signed as the metric "
-		"moves (for *_per_s, + is faster); 95%% CI by percentile bootstrap of "
-		"the ratio of medians (%u resamples, fixed seed).\n", lead, o->reps);
-	fprintf(f, "%sVerdict slower/faster needs p_adj < %g, a CI excluding 0 and "
-		"|change| > %g%%; fewer than %d samples a side gives n/a.\n",
-		lead, o->alpha, o->threshold_pct, COMPARE_MIN_SAMPLES);
-	fprintf(f, "%sOnly time/throughput metrics (ns_per_*, *_ns, *_per_s) gate the "
-		"exit status and the geomean; counter metrics (%zu tested) are "
-		"Holm-corrected separately and reported only.\n",
-		lead, rep->sum->counter_tested);
-	fprintf(f, "%sGeomean: of cand/base ratios oriented so that > 1 = slower; 95%% CI "
-		"is a Student t interval on the log ratios over keys.\n", lead);
+	fprintf(f, "%sUnit: the round (a fresh process at a shuffled time); each side gives "
+		"one median per round of each of its runs (%zu runs in all).\n", lead,
+		rep->runs->n);
+	fprintf(f, "%sTest: Welch t on the log round medians, two-sided; Benjamini-Hochberg "
+		"over the %zu gated keys tested (false discovery rate %g); other keys "
+		"(%zu tested) in their own family.\n", lead, rep->sum->gated_tested, o->alpha,
+		rep->sum->counter_tested);
+	fprintf(f, "%sChange: exp(mean log cand - mean log base) - 1, signed as the metric "
+		"moves; 95%% CI from the same t.\n", lead);
+	fprintf(f, "%sVerdict slower/faster needs p_adj < %g, a CI excluding 0 and |change| > "
+		"%g%%; mde is the smallest |change| the pair could have called alone "
+		"(p < alpha/m); mde > threshold is undecided; fewer than %d rounds a side "
+		"is n/a.\n", lead, o->alpha, o->threshold_pct, COMPARE_MIN_ROUNDS);
 }
 
 /* What a reader must see before trusting any row; one line each. */
@@ -1157,24 +1487,37 @@ static void compare_print_warnings(FILE *f, const struct compare_report *rep,
 	if (rep->accel_forced)
 		fprintf(f, "%sAccelerators differ; verdicts given only because of "
 			"--force.\n", lead);
+	if (rep->hardware[0])
+		fprintf(f, "%sDifferent hardware: %s.\n", lead, rep->hardware);
 	if (rep->incomplete[0])
-		fprintf(f, "%sThe base run is incomplete (meta complete=false).\n", lead);
+		fprintf(f, "%sA base run is incomplete (meta complete=false).\n", lead);
 	if (rep->incomplete[1])
-		fprintf(f, "%sThe candidate run is incomplete (meta complete=false).\n",
-			lead);
+		fprintf(f, "%sA candidate run is incomplete (meta complete=false).\n", lead);
+}
+
+static void compare_print_sides(FILE *f, const struct compare_report *rep, const char *lead)
+{
+	for (int side = 0; side < 2; side++) {
+		fprintf(f, "%s%s:", lead, side ? "cand" : "base");
+		for (size_t i = 0; i < rep->runs->n; i++)
+			if (rep->runs->r[i].side == side)
+				fprintf(f, " %s", rep->runs->r[i].dir);
+		fputc('\n', f);
+	}
 }
 
 static void compare_print_text(FILE *f, const struct compare_report *rep)
 {
-	size_t w[COL_N], i, l;
-	char cell[512], geo[160];
+	size_t w[COL_N], i, l, shown = 0;
+	char cell[512];
 	int c;
 
-	fprintf(f, "primbench compare\n  base: %s\n  cand: %s\n", rep->base_dir,
-		rep->cand_dir);
+	fprintf(f, "primbench compare\n");
+	compare_print_sides(f, rep, "  ");
 	compare_print_warnings(f, rep, "WARNING: ");
 	fputc('\n', f);
-	fprintf(f, "Fingerprint differences (meta.csv):\n");
+	compare_print_summary(f, rep, "");
+	fprintf(f, "\nFingerprint differences (meta.csv of the first run of each side):\n");
 	if (rep->nfp == 0)
 		fprintf(f, "  none\n");
 	for (i = 0, l = 0; i < rep->nfp; i++)
@@ -1184,54 +1527,55 @@ static void compare_print_text(FILE *f, const struct compare_report *rep)
 		fprintf(f, "  %-*s  %s -> %s\n", (int)l, rep->fp[i].key,
 			rep->fp[i].base ? rep->fp[i].base : "(absent)",
 			rep->fp[i].cand ? rep->fp[i].cand : "(absent)");
-	fprintf(f, "\nMethod:\n");
-	compare_print_method(f, rep, "  ");
-	fprintf(f, "\n");
+	fputc('\n', f);
 
 	for (c = 0; c < COL_N; c++)
 		w[c] = strlen(compare_col_titles[c]);
 	for (i = 0; i < rep->n; i++) {
+		if (!compare_shown(rep, &rep->items[i]))
+			continue;
+		shown++;
 		for (c = 0; c < COL_N; c++) {
 			compare_cell(&rep->items[i], c, cell, sizeof(cell));
 			if (strlen(cell) > w[c])
 				w[c] = strlen(cell);
 		}
 	}
-	for (c = 0; c < COL_N - 1; c++)
-		fprintf(f, c >= COL_BASE && c <= COL_PADJ ? "%*s  " : "%-*s  ", (int)w[c],
-			compare_col_titles[c]);
-	fprintf(f, "%s\n", compare_col_titles[COL_N - 1]);
+	if (shown) {
+		for (c = 0; c < COL_N - 1; c++)
+			fprintf(f, COMPARE_COL_NUMERIC(c) ? "%*s  " : "%-*s  ", (int)w[c],
+				compare_col_titles[c]);
+		fprintf(f, "%s\n", compare_col_titles[COL_N - 1]);
+	}
 	for (i = 0; i < rep->n; i++) {
+		if (!compare_shown(rep, &rep->items[i]))
+			continue;
 		for (c = 0; c < COL_N; c++) {
 			compare_cell(&rep->items[i], c, cell, sizeof(cell));
 			if (c == COL_N - 1)
 				fprintf(f, "%s\n", cell);
-			else if (c >= COL_BASE && c <= COL_PADJ)
-				fprintf(f, "%*s  ", (int)w[c], cell);
 			else
-				fprintf(f, "%-*s  ", (int)w[c], cell);
+				fprintf(f, COMPARE_COL_NUMERIC(c) ? "%*s  " : "%-*s  ", (int)w[c], cell);
 		}
 	}
-	if (rep->n == 0)
-		fprintf(f, "(no keys in either run)\n");
+	if (!shown)
+		fprintf(f, "%s\n", rep->all ? "(no keys in either run)"
+			: "No gated key changed, is undecided or gone (--all lists every key).");
+	else if (!rep->all)
+		fprintf(f, "(%zu of %zu keys listed; --all lists every key)\n", shown, rep->n);
 
-	fprintf(f, "\nGeomean of oriented ratios (> 1 = slower):\n");
-	l = strlen("overall");
-	for (i = 0; i < rep->sum->nfamily; i++)
-		if (strlen(rep->sum->family[i].family) > l)
-			l = strlen(rep->sum->family[i].family);
-	compare_fmt_geo(geo, sizeof(geo), &rep->sum->overall);
-	fprintf(f, "  %-*s  %s\n", (int)l, "overall", geo);
-	for (i = 0; i < rep->sum->nfamily; i++) {
-		compare_fmt_geo(geo, sizeof(geo), &rep->sum->family[i]);
-		fprintf(f, "  %-*s  %s\n", (int)l, rep->sum->family[i].family, geo);
+	if (rep->sum->nfamily) {
+		fprintf(f, "\nGeomean of oriented ratios per family (> 1 = slower):\n");
+		for (i = 0, l = 0; i < rep->sum->nfamily; i++)
+			if (strlen(rep->sum->family[i].family) > l)
+				l = strlen(rep->sum->family[i].family);
+		for (i = 0; i < rep->sum->nfamily; i++) {
+			compare_fmt_geo(cell, sizeof(cell), &rep->sum->family[i]);
+			fprintf(f, "  %-*s  %s\n", (int)l, rep->sum->family[i].family, cell);
+		}
 	}
-	compare_fmt_counts(cell, sizeof(cell), rep->sum);
-	fprintf(f, "\nCounts: %s\n", cell);
-	fprintf(f, "Result: %s\n", rep->sum->regression
-		? "REGRESSION: a gated key is slower (exit 1)"
-		: "no gated key is slower (exit 0)");
-	fprintf(f, "compare.csv: %s\n", rep->out_path);
+	fprintf(f, "\nMethod:\n");
+	compare_print_method(f, rep, "  ");
 }
 
 /* A markdown table cell: '|' escaped, line breaks flattened. */
@@ -1275,42 +1619,35 @@ static void compare_md_header(FILE *f)
 		fprintf(f, " %s |", compare_col_titles[c]);
 	fputs("\n|", f);
 	for (c = 0; c < COL_N; c++)
-		fputs(c >= COL_BASE && c <= COL_PADJ ? " ---: |" : " --- |", f);
+		fputs(COMPARE_COL_NUMERIC(c) ? " ---: |" : " --- |", f);
 	fputc('\n', f);
 }
+
+/* A pull-request comment must stay under GitHub's 65,536 characters: rows
+ * stop at this many bytes, and the rest is counted, not shown. */
+#define COMPARE_MD_BUDGET 56000
 
 static void compare_print_md(FILE *f, const struct compare_report *rep)
 {
 	/* Slower first: that is what a reviewer opens the comment for. */
 	static const enum compare_verdict order[] = {
-		COMPARE_SLOWER, COMPARE_FASTER, COMPARE_NEW, COMPARE_GONE,
-		COMPARE_SKIPPED, COMPARE_NA,
+		COMPARE_SLOWER, COMPARE_FASTER, COMPARE_UNDECIDED, COMPARE_GONE, COMPARE_NEW,
+		COMPARE_SKIPPED, COMPARE_NA, COMPARE_SAME,
 	};
-	const struct compare_summary *s = rep->sum;
-	char counts[256], geo[160];
-	size_t i, j, shown = 0;
+	size_t i, j, shown = 0, left = 0;
+	long start = ftell(f);
 
-	fputs("### primbench compare: `", f);
-	compare_md_cell(f, rep->base_dir);
-	fputs("` → `", f);
-	compare_md_cell(f, rep->cand_dir);
-	fputs("`\n\n", f);
-	compare_fmt_counts(counts, sizeof(counts), s);
-	compare_fmt_geo(geo, sizeof(geo), &s->overall);
-	fprintf(f, "**%s: %s; geomean: %s**\n\n",
-		s->regression ? "REGRESSION" : "No regression", counts, geo);
-	fprintf(f, "Mann-Whitney U with Holm-Bonferroni correction over %zu gated keys "
-		"(alpha %g), 95%% bootstrap CI of the median ratio, threshold %g%%; "
-		"method at the end.\n\n", s->gated_tested, rep->opts->alpha,
-		rep->opts->threshold_pct);
+	fputs("### primbench compare\n\n", f);
 	compare_print_warnings(f, rep, "> **Warning:** ");
-	if (!rep->opts->comparable || rep->accel_forced || rep->incomplete[0] ||
-	    rep->incomplete[1])
+	if (!rep->opts->comparable || rep->accel_forced || rep->hardware[0] ||
+	    rep->incomplete[0] || rep->incomplete[1])
 		fputc('\n', f);
+	compare_print_summary(f, rep, "**");
+	fputc('\n', f);
 
 	if (rep->nfp) {
-		fputs("Fingerprint differences (meta.csv):\n\n| key | base | cand |\n"
-		      "| --- | --- | --- |\n", f);
+		fputs("<details><summary>Fingerprint differences (meta.csv)</summary>\n\n"
+		      "| key | base | cand |\n| --- | --- | --- |\n", f);
 		for (i = 0; i < rep->nfp; i++) {
 			fputs("| ", f);
 			compare_md_cell(f, rep->fp[i].key);
@@ -1320,40 +1657,33 @@ static void compare_print_md(FILE *f, const struct compare_report *rep)
 			compare_md_cell(f, rep->fp[i].cand ? rep->fp[i].cand : "(absent)");
 			fputs(" |\n", f);
 		}
-		fputc('\n', f);
+		fputs("\n</details>\n\n", f);
 	} else {
 		fputs("Fingerprint: no meta.csv differences.\n\n", f);
 	}
 
-	for (j = 0; j < sizeof(order) / sizeof(order[0]); j++)
-		shown += s->count[order[j]];
+	for (i = 0; i < rep->n; i++)
+		shown += compare_shown(rep, &rep->items[i]);
 	if (shown) {
 		compare_md_header(f);
-		for (j = 0; j < sizeof(order) / sizeof(order[0]); j++)
-			for (i = 0; i < rep->n; i++)
-				if (rep->items[i].verdict == order[j])
-					compare_md_row(f, &rep->items[i]);
-		fputc('\n', f);
-	}
-	if (s->count[COMPARE_SAME]) {
-		fprintf(f, "<details><summary>%zu key%s unchanged (same)</summary>\n\n",
-			s->count[COMPARE_SAME], s->count[COMPARE_SAME] == 1 ? "" : "s");
-		compare_md_header(f);
-		for (i = 0; i < rep->n; i++)
-			if (rep->items[i].verdict == COMPARE_SAME)
-				compare_md_row(f, &rep->items[i]);
-		fputs("\n</details>\n\n", f);
-	}
+		for (j = 0; j < sizeof(order) / sizeof(order[0]); j++) {
+			for (i = 0; i < rep->n; i++) {
+				const struct compare_item *it = &rep->items[i];
 
-	if (s->nfamily) {
-		fputs("| family | geomean (> 1 = slower) |\n| --- | --- |\n", f);
-		for (i = 0; i < s->nfamily; i++) {
-			compare_fmt_geo(geo, sizeof(geo), &s->family[i]);
-			fputs("| ", f);
-			compare_md_cell(f, s->family[i].family);
-			fprintf(f, " | %s |\n", geo);
+				if (it->verdict != order[j] || !compare_shown(rep, it))
+					continue;
+				if (start >= 0 && ftell(f) - start > COMPARE_MD_BUDGET)
+					left++;
+				else
+					compare_md_row(f, it);
+			}
 		}
+		if (left)
+			fprintf(f, "\n%zu more row%s not shown (size limit of a comment); "
+				"compare --out FILE writes every key.\n", left, left == 1 ? "" : "s");
 		fputc('\n', f);
+	} else {
+		fputs("No gated key changed, is undecided or gone.\n\n", f);
 	}
 	compare_print_method(f, rep, "- ");
 }
@@ -1366,16 +1696,43 @@ static void compare_print_md(FILE *f, const struct compare_report *rep)
 struct compare_args {
 	struct compare_opts opts;     /* statistics knobs */
 	enum compare_format format;   /* stdout format */
-	const char *out;              /* compare.csv path, NULL for the default */
+	const char *out;              /* compare.csv path, NULL: none */
 	int force;                    /* give verdicts across accelerators */
-	const char *base;             /* BASE folder */
-	const char *cand;             /* CAND folder */
+	int all;                      /* list every key */
+	double min_decidable_pct;     /* gate: least share of decidable gated keys */
+	const char **pos;             /* positional folders (argv entries) */
+	size_t npos;                  /* entries in pos */
+	size_t nbase;                 /* how many of them are base (the rest cand) */
 	int help;                     /* --help: print usage, exit 0 */
 };
 
 static const char compare_usage[] =
-	"usage: primbench compare [--threshold PCT] [--alpha A] [--format text|md|csv] "
-	"[--out FILE] [--force] BASE CAND";
+	"usage: primbench compare [options] BASE CAND\n"
+	"       primbench compare [options] BASE... -- CAND...\n"
+	"\n"
+	"Each BASE or CAND is a results folder, or a folder of results folders; the\n"
+	"rounds of every run of a side are pooled.\n"
+	"\n"
+	"options:\n"
+	"  --threshold PCT      |change| a verdict needs (default 5)\n"
+	"  --alpha Q            false discovery rate of the Benjamini-Hochberg step\n"
+	"                       (default 0.05)\n"
+	"  --min-decidable PCT  the gate fails (exit 3) when fewer than PCT percent of\n"
+	"                       the gated keys that ran on both sides are decidable\n"
+	"                       (default 50)\n"
+	"  --format F           text (default), md (a pull-request comment under\n"
+	"                       65,536 characters) or csv (compare.csv on stdout)\n"
+	"  --all                list every key, not only gated keys that changed,\n"
+	"                       are undecided or gone\n"
+	"  --out FILE           also write compare.csv to FILE (a FIFO or device is\n"
+	"                       written as it is; nothing else is ever written)\n"
+	"  --force              give verdicts across different accelerators\n"
+	"  --help               this text\n"
+	"\n"
+	"exit status: 0 no gated key slower; 1 a gated key is slower; 2 bad usage\n"
+	"or input (one line on stderr, nothing written); 3 inconclusive: a gated key\n"
+	"is gone, a candidate run is incomplete or empty, or too few gated keys are\n"
+	"decidable (also when verdicts are withheld across accelerators).\n";
 
 /* Match "--name VALUE" or "--name=VALUE" at argv[*i].  1 matched (value
  * set, *i advanced past a separate value), 0 not this option, -1 value
@@ -1405,41 +1762,54 @@ static int compare_parse_args(int argc, char **argv, struct compare_args *a,
 			      char *err, size_t len)
 {
 	const char *v;
-	int i, m, npos = 0, only_pos = 0;
+	int i, m, seen_sep = 0;
 	double d;
 
 	memset(a, 0, sizeof(*a));
 	compare_opts_default(&a->opts);
 	a->format = COMPARE_FMT_TEXT;
+	a->min_decidable_pct = COMPARE_DEFAULT_MIN_DECIDABLE_PCT;
+	a->pos = calloc((size_t)argc + 1, sizeof(*a->pos));
+	if (!a->pos)
+		return compare_err(err, len, "out of memory");
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 
-		if (only_pos || arg[0] != '-' || !arg[1]) {
-			if (npos == 2)
-				return compare_err(err, len, "unexpected argument '%s'; %s",
-						   arg, compare_usage);
-			if (npos++ == 0)
-				a->base = arg;
-			else
-				a->cand = arg;
+		if (arg[0] != '-' || !arg[1]) {
+			a->pos[a->npos++] = arg;
 			continue;
 		}
 		if (strcmp(arg, "--") == 0) {
-			only_pos = 1;
-		} else if (strcmp(arg, "--force") == 0) {
+			if (seen_sep++)
+				return compare_err(err, len, "a second '--': BASE... -- CAND... "
+						   "has one");
+			a->nbase = a->npos;
+			continue;
+		}
+		if (seen_sep)
+			return compare_err(err, len, "option '%s' after '--': options go "
+					   "first", arg);
+		if (strcmp(arg, "--force") == 0) {
 			a->force = 1;
+		} else if (strcmp(arg, "--all") == 0) {
+			a->all = 1;
 		} else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			a->help = 1;
 		} else if ((m = compare_opt_value(argc, argv, &i, "--threshold", &v))) {
-			if (m < 0 || csv_parse_double(v, &d, 0) < 0 || d < 0)
+			if (m < 0 || csv_parse_double(v, &d, 0) < 0 || d < 0 || d > 1000)
 				return compare_err(err, len, "--threshold '%s': expected a "
-						   "percentage >= 0", m < 0 ? "" : v);
+						   "percentage from 0 to 1000", m < 0 ? "" : v);
 			a->opts.threshold_pct = d;
 		} else if ((m = compare_opt_value(argc, argv, &i, "--alpha", &v))) {
 			if (m < 0 || csv_parse_double(v, &d, 0) < 0 || !(d > 0 && d < 1))
 				return compare_err(err, len, "--alpha '%s': expected a number "
 						   "between 0 and 1", m < 0 ? "" : v);
 			a->opts.alpha = d;
+		} else if ((m = compare_opt_value(argc, argv, &i, "--min-decidable", &v))) {
+			if (m < 0 || csv_parse_double(v, &d, 0) < 0 || d < 0 || d > 100)
+				return compare_err(err, len, "--min-decidable '%s': expected a "
+						   "percentage from 0 to 100", m < 0 ? "" : v);
+			a->min_decidable_pct = d;
 		} else if ((m = compare_opt_value(argc, argv, &i, "--format", &v))) {
 			if (m > 0 && strcmp(v, "text") == 0)
 				a->format = COMPARE_FMT_TEXT;
@@ -1455,13 +1825,22 @@ static int compare_parse_args(int argc, char **argv, struct compare_args *a,
 				return compare_err(err, len, "--out: expected a file path");
 			a->out = v;
 		} else {
-			return compare_err(err, len, "unknown option '%s'; %s", arg,
-					   compare_usage);
+			return compare_err(err, len, "unknown option '%s' (see primbench "
+					   "compare --help)", arg);
 		}
 	}
-	if (!a->help && npos != 2)
-		return compare_err(err, len, "expected BASE and CAND results folders; %s",
-				   compare_usage);
+	if (a->help)
+		return 0;
+	if (!seen_sep) {
+		if (a->npos != 2)
+			return compare_err(err, len, "expected BASE CAND, or BASE... -- CAND... "
+					   "(got %zu folder%s; see primbench compare --help)",
+					   a->npos, a->npos == 1 ? "" : "s");
+		a->nbase = 1;
+	}
+	if (a->nbase == 0 || a->nbase == a->npos)
+		return compare_err(err, len, "expected at least one BASE and one CAND folder "
+				   "around '--'");
 	return 0;
 }
 
@@ -1516,144 +1895,226 @@ static size_t compare_fingerprint(const struct compare_run *runs, struct compare
 	return n;
 }
 
-/* The default compare.csv path: <CAND>/compare-vs-<basename BASE>.csv. */
-static int compare_default_out(const char *base, const char *cand, char *buf, size_t len,
-			       char *err, size_t errlen)
+/* A meta value of a run as a number, NAN if absent or not one. */
+static double compare_meta_num(const struct compare_run *r, const char *key)
 {
-	char real[PATH_MAX];
-	const char *name;
+	const char *s = compare_meta_get(r, key);
+	double v;
 
-	/* realpath so that "." and "results/run/" still give a real name. */
-	if (!realpath(base, real))
-		return compare_err(err, errlen, "base folder '%s': %s", base,
-				   strerror(errno));
-	name = strrchr(real, '/');
-	name = name && name[1] ? name + 1 : real;
-	if ((size_t)snprintf(buf, len, "%s/compare-vs-%s.csv", cand, name) >= len)
-		return compare_err(err, errlen, "%s/compare-vs-%s.csv: path too long",
-				   cand, name);
+	return s && csv_parse_double(s, &v, 0) == 0 ? v : NAN;
+}
+
+/*
+ * Has the hardware changed between the first runs of each side?  tsc_hz
+ * is calibrated against CLOCK_MONOTONIC_RAW to a few ppm, so a 0.1%
+ * difference is another clock; the timer's overhead repeats within a few
+ * ns on one host; the null loop is tested like any key and counts when its
+ * change is significant and past 2%.  Writes "" or the differences.
+ */
+static void compare_hardware(const struct compare_run *b, const struct compare_run *c,
+			     const struct compare_item *items, size_t n, char *buf, size_t len)
+{
+	double tb = compare_meta_num(b, "tsc_hz"), tc = compare_meta_num(c, "tsc_hz");
+	double ob = compare_meta_num(b, "timer_overhead_ns");
+	double oc = compare_meta_num(c, "timer_overhead_ns");
+	size_t used = 0;
+
+	buf[0] = 0;
+	if (isfinite(tb) && isfinite(tc) && tb > 0 && fabs(tc / tb - 1) > 0.001)
+		used += (size_t)snprintf(buf + used, len - used, "tsc_hz %.0f -> %.0f", tb, tc);
+	if (used < len && isfinite(ob) && isfinite(oc) && fabs(oc - ob) > 2 &&
+	    fabs(oc - ob) > 0.25 * fmin(ob, oc))
+		used += (size_t)snprintf(buf + used, len - used, "%stimer overhead %.1f -> %.1f ns",
+					 used ? "; " : "", ob, oc);
+	for (size_t i = 0; used < len && i < n; i++) {
+		const struct compare_item *it = &items[i];
+
+		if (strcmp(it->bench, "null") || strcmp(it->metric, "ns_per_op") || !it->tested)
+			continue;
+		if (it->p_value < 0.01 && fabs(it->change_pct) > 2 &&
+		    (it->ci95_lo_pct > 0 || it->ci95_hi_pct < 0))
+			used += (size_t)snprintf(buf + used, len - used,
+						 "%snull loop (%s) %+.1f%% [%+.1f, %+.1f]",
+						 used ? "; " : "", it->variant, it->change_pct,
+						 it->ci95_lo_pct, it->ci95_hi_pct);
+	}
+}
+
+/* The gate's status and its one-line reason. */
+static int compare_gate(const struct compare_report *rep, double min_decidable_pct,
+			size_t cand_ok_rows, char *reason, size_t len)
+{
+	const struct compare_summary *s = rep->sum;
+	double share = s->gated_present ? 100.0 * (double)s->gated_decidable /
+					  (double)s->gated_present : 0.0;
+
+	reason[0] = 0;
+	if (s->regression) {
+		snprintf(reason, len, "%zu gated key%s slower", s->gated_count[COMPARE_SLOWER],
+			 s->gated_count[COMPARE_SLOWER] == 1 ? " is" : "s are");
+		return 1;
+	}
+	if (cand_ok_rows == 0) {
+		snprintf(reason, len, "the candidate has no row that ran (empty or every "
+			 "configuration skipped or failed)");
+		return COMPARE_EXIT_INCONCLUSIVE;
+	}
+	if (rep->incomplete[1]) {
+		snprintf(reason, len, "a candidate run is incomplete (meta complete=false)");
+		return COMPARE_EXIT_INCONCLUSIVE;
+	}
+	if (s->gated_count[COMPARE_GONE]) {
+		snprintf(reason, len, "%zu gated key%s of the base %s not in the candidate",
+			 s->gated_count[COMPARE_GONE], s->gated_count[COMPARE_GONE] == 1 ? "" : "s",
+			 s->gated_count[COMPARE_GONE] == 1 ? "is" : "are");
+		return COMPARE_EXIT_INCONCLUSIVE;
+	}
+	if (s->gated_present == 0 || share < min_decidable_pct) {
+		snprintf(reason, len, "%zu of %zu gated keys decidable (%.0f%%), fewer than "
+			 "--min-decidable %g%%%s%s", s->gated_decidable, s->gated_present, share,
+			 min_decidable_pct, rep->opts->comparable ? "" : ": ",
+			 rep->opts->comparable ? "" : rep->opts->na_note);
+		return COMPARE_EXIT_INCONCLUSIVE;
+	}
 	return 0;
 }
 
 int compare_cmd(int argc, char **argv)
 {
-	struct compare_run runs[2];
+	struct compare_runs runs = { 0 };
 	struct compare_join join;
 	struct compare_summary sum;
 	struct compare_report rep;
 	struct compare_args a;
 	struct compare_fp *fp = NULL;
 	struct csv_buf csv = { NULL, 0, 0 };
-	char err[512], out_path[PATH_MAX], na_note[256];
-	const char *ba, *ca, *complete;
-	size_t nfp;
-	int rc, status = 2, side, accel_differs;
+	char err[512], na_note[256];
+	const struct compare_run *first[2] = { NULL, NULL };
+	const char *ba, *ca;
+	char *md = NULL;
+	size_t md_len = 0, cand_ok = 0, nmeta = 0;
+	int rc, status = 2, accel_differs = 0;
 
 	memset(&join, 0, sizeof(join));
 	memset(&sum, 0, sizeof(sum));
 	memset(&rep, 0, sizeof(rep));
 	err[0] = '\0';
 	if (compare_parse_args(argc, argv, &a, err, sizeof(err)) < 0)
-		goto out_report;
+		goto out;
 	if (a.help) {
-		printf("%s\n", compare_usage);
-		return 0;
+		fputs(compare_usage, stdout);
+		status = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 2;
+		if (status)
+			compare_err(err, sizeof(err), "writing the help: %s", strerror(errno));
+		goto out;
 	}
-	if (compare_run_load(&runs[0], a.base, "base", err, sizeof(err)) < 0)
-		goto out_report;
-	if (compare_run_load(&runs[1], a.cand, "cand", err, sizeof(err)) < 0)
-		goto out_base;
-	if (runs[0].schema != runs[1].schema) {
-		compare_err(err, sizeof(err), "schema versions differ: base %ld, cand %ld",
-			    runs[0].schema, runs[1].schema);
-		goto out_runs;
-	}
-	if (a.out) {
-		if ((size_t)snprintf(out_path, sizeof(out_path), "%s", a.out) >=
-		    sizeof(out_path)) {
-			compare_err(err, sizeof(err), "--out: path too long");
-			goto out_runs;
-		}
-	} else if (compare_default_out(a.base, a.cand, out_path, sizeof(out_path), err,
-				       sizeof(err)) < 0) {
-		goto out_runs;
+	for (size_t i = 0; i < a.npos; i++)
+		if (compare_expand(&runs, a.pos[i], i >= a.nbase, err, sizeof(err)) < 0)
+			goto out;
+	for (size_t i = 0; i < runs.n; i++) {
+		struct compare_run *r = &runs.r[i];
+
+		if (compare_run_load(r, err, sizeof(err)) < 0)
+			goto out;
+		nmeta += r->meta.nrows;
+		if (!first[r->side])
+			first[r->side] = r;
+		if (r->incomplete)
+			rep.incomplete[r->side] = 1;
+		if (r->side)
+			cand_ok += r->ok_rows;
 	}
 
 	/* Verdicts across an emulator boundary would be about the emulator. */
-	ba = compare_meta_get(&runs[0], "accel");
-	ca = compare_meta_get(&runs[1], "accel");
-	accel_differs = (ba && ca && strcmp(ba, ca) != 0) ||
-			compare_is_tcg(ba) != compare_is_tcg(ca);
-	if (accel_differs) {
-		snprintf(na_note, sizeof(na_note), "different accelerators (base %s, cand %s): "
-			 "timings not comparable; use --force", ba ? ba : "unknown",
-			 ca ? ca : "unknown");
-		if (!a.force) {
-			a.opts.comparable = 0;
-			a.opts.na_note = na_note;
-		}
+	for (size_t i = 0; i < runs.n && !accel_differs; i++) {
+		ba = compare_meta_get(first[0], "accel");
+		ca = compare_meta_get(&runs.r[i], "accel");
+		accel_differs = (ba && ca && strcmp(ba, ca) != 0) ||
+				compare_is_tcg(ba) != compare_is_tcg(ca);
+		if (accel_differs)
+			snprintf(na_note, sizeof(na_note), "different accelerators (%s, %s): "
+				 "timings not comparable; use --force", ba ? ba : "unknown",
+				 ca ? ca : "unknown");
 	}
-	for (side = 0; side < 2; side++) {
-		complete = compare_meta_get(&runs[side], "complete");
-		rep.incomplete[side] = complete && strcmp(complete, "false") == 0;
+	if (accel_differs && !a.force) {
+		a.opts.comparable = 0;
+		a.opts.na_note = na_note;
 	}
 
-	fp = malloc((runs[0].meta.nrows + runs[1].meta.nrows + 1) * sizeof(*fp));
+	fp = malloc((nmeta + 1) * sizeof(*fp));
 	if (!fp) {
 		compare_err(err, sizeof(err), "out of memory");
-		goto out_runs;
+		goto out;
 	}
-	nfp = compare_fingerprint(runs, fp);
+	{
+		const struct compare_run pair[2] = { *first[0], *first[1] };
 
-	if (compare_join(&join, runs, err, sizeof(err)) < 0)
-		goto out_join;
+		rep.nfp = compare_fingerprint(pair, fp);
+	}
+	if (compare_join(&join, &runs, err, sizeof(err)) < 0)
+		goto out;
 	rc = compare_evaluate(join.items, join.nitems, &a.opts, &sum);
 	if (rc < 0) {
 		compare_err(err, sizeof(err), "evaluating: %s", strerror(-rc));
-		goto out_join;
+		goto out;
 	}
 	if (compare_csv_build(join.items, join.nitems, &csv) < 0) {
 		compare_err(err, sizeof(err), "out of memory building compare.csv");
-		goto out_sum;
+		goto out;
 	}
-	if (compare_write_atomic(out_path, csv.data, csv.len, err, sizeof(err)) < 0)
-		goto out_sum;
-
-	/* Warned only now, so that a failed compare says one thing: why. */
-	for (side = 0; side < 2; side++)
-		if (rep.incomplete[side])
-			fprintf(stderr, "primbench compare: warning: %s run '%s' is incomplete "
-				"(meta complete=false)\n", runs[side].label, runs[side].dir);
-	rep.base_dir = a.base;
-	rep.cand_dir = a.cand;
+	rep.runs = &runs;
 	rep.fp = fp;
-	rep.nfp = nfp;
 	rep.opts = &a.opts;
 	rep.accel_forced = accel_differs && a.force;
 	rep.items = join.items;
 	rep.n = join.nitems;
 	rep.sum = &sum;
-	rep.out_path = out_path;
-	if (a.format == COMPARE_FMT_CSV)
-		fwrite(csv.data, 1, csv.len, stdout);
-	else if (a.format == COMPARE_FMT_MD)
-		compare_print_md(stdout, &rep);
-	else
-		compare_print_text(stdout, &rep);
-	fflush(stdout);
-	status = sum.regression ? 1 : 0;
+	rep.all = a.all;
+	compare_hardware(first[0], first[1], join.items, join.nitems, rep.hardware,
+			 sizeof(rep.hardware));
+	rep.status = compare_gate(&rep, a.min_decidable_pct, cand_ok, rep.reason,
+				  sizeof(rep.reason));
+	if (a.out && compare_write_out(a.out, csv.data, csv.len, err, sizeof(err)) < 0)
+		goto out;
 
-out_sum:
+	for (size_t i = 0; i < runs.n; i++)
+		if (runs.r[i].incomplete)
+			fprintf(stderr, "primbench compare: warning: %s run '%s' is incomplete "
+				"(meta complete=false)\n", runs.r[i].label, runs.r[i].dir);
+	if (a.format == COMPARE_FMT_CSV) {
+		fwrite(csv.data, 1, csv.len, stdout);
+	} else if (a.format == COMPARE_FMT_MD) {
+		/* In memory first, so that the size budget can be measured. */
+		FILE *m = open_memstream(&md, &md_len);
+
+		if (!m) {
+			compare_err(err, sizeof(err), "out of memory");
+			goto out;
+		}
+		compare_print_md(m, &rep);
+		fclose(m);
+		fwrite(md, 1, md_len, stdout);
+	} else {
+		compare_print_text(stdout, &rep);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		compare_err(err, sizeof(err), "writing the report: %s", strerror(errno));
+		goto out;
+	}
+	status = rep.status;
+	if (status == COMPARE_EXIT_INCONCLUSIVE)
+		fprintf(stderr, "primbench compare: inconclusive: %s\n", rep.reason);
+
+out:
+	free(md);
 	csv_buf_free(&csv);
 	compare_summary_free(&sum);
-out_join:
 	compare_join_free(&join);
 	free(fp);
-out_runs:
-	compare_run_free(&runs[1]);
-out_base:
-	compare_run_free(&runs[0]);
-out_report:
+	for (size_t i = 0; i < runs.n; i++)
+		compare_run_free(&runs.r[i]);
+	free(runs.r);
+	free(a.pos);
 	if (status == 2)
 		fprintf(stderr, "primbench compare: %s\n", err);
 	return status;

@@ -15,7 +15,24 @@
 #include "pmu.h"
 #include "registry.h"
 #include "runner.h"
+#include "summarise.h"
 #include "topo.h"
+
+/* Where each visit of `run` goes: its samples to the CSV at once, and to
+ * the summary, which is written when the rounds are over. */
+struct run_sink {
+	struct output *out;      /* the results folder */
+	struct summ *summ;       /* every configuration's samples so far */
+};
+
+static int run_visit(void *arg, size_t idx, unsigned round, const struct runner_result *r)
+{
+	struct run_sink *rs = arg;
+	int rc = output_visit(rs->out, round, r);
+	int rc2 = summ_add(rs->summ, idx, round, r);
+
+	return rc < 0 ? rc : rc2;
+}
 
 static int open_topology(const char *src, struct topo **t)
 {
@@ -106,8 +123,11 @@ static int cmd_run(struct cli *c)
 	struct meta m = { 0 };
 	struct output o;
 	struct runner_sink sink;
+	struct run_sink rs;
+	struct summ summ;
 	size_t n = 0;
 	int rc, status;
+	bool complete;
 
 	if (c->topology)
 		return cli_usage_error("--topology%s is for list and info; run measures this host%s", "", "");
@@ -133,8 +153,8 @@ static int cmd_run(struct cli *c)
 				printf(" %s=%.0f", cfg[i].var->sweep, cfg[i].x);
 			printf(" @%s\n", topo_placement_name(cfg[i].place.kind));
 		}
-		fprintf(stderr, "primbench: %zu configurations, about %.0f s at --budget-ms %g\n",
-			n, n * c->run.budget_ms / 1000, c->run.budget_ms);
+		fprintf(stderr, "primbench: %zu configurations x %u rounds, about %.0f s at --budget-ms %g\n",
+			n, c->run.rounds, n * c->run.budget_ms / 1000, c->run.budget_ms);
 		status = 0;
 		goto out_cfg;
 	}
@@ -144,12 +164,32 @@ static int cmd_run(struct cli *c)
 		goto out_cfg;
 	}
 	ctx_sweep_stale();
+	if (summ_init(&summ, cfg, n, c->run.rounds) < 0) {
+		fprintf(stderr, "primbench: out of memory for %zu configurations\n", n);
+		status = 1;
+		goto out_cfg;
+	}
 	pmu_group_open(&probe, c->run.events);
 	rc = meta_collect(&m, t, &probe);
 	pmu_group_close(&probe);
-	meta_set(&m, "run_args", "%s%s reps=%u budget_ms=%g min_sample_ms=%g timeout_s=%g",
-		 c->run.quick ? "quick " : "", c->filter ? c->filter : "(all)",
-		 c->run.reps, c->run.budget_ms, c->run.min_sample_ms, c->run.timeout_s);
+	if (rc == 0)
+		rc = meta_set(&m, "run_args", "%s%s reps=%u rounds=%u budget_ms=%g min_sample_ms=%g timeout_s=%g",
+			      c->run.quick ? "quick " : "", c->filter ? c->filter : "(all)",
+			      c->run.reps, c->run.rounds, c->run.budget_ms, c->run.min_sample_ms,
+			      c->run.timeout_s);
+	if (rc == 0)
+		rc = meta_set(&m, "rounds", "%u", c->run.rounds);
+	if (rc == 0)
+		rc = meta_set(&m, "seed", "%llu", (unsigned long long)c->run.seed);
+	if (rc == 0)
+		rc = meta_set(&m, "ci_method", "%s",
+			      c->run.rounds > 1 ? SUMM_CI_ROUNDS : SUMM_CI_ONE_ROUND);
+	if (rc != 0) {
+		fprintf(stderr, "primbench: collecting the host fingerprint: %s\n",
+			strerror(rc < 0 ? -rc : ENOMEM));
+		status = 1;
+		goto out_meta;
+	}
 	rc = output_open(&o, c->out, &m);
 	if (rc < 0) {
 		fprintf(stderr, "primbench: cannot create the results folder in '%s': %s\n",
@@ -158,9 +198,20 @@ static int cmd_run(struct cli *c)
 		goto out_meta;
 	}
 	runner_signals();
-	sink = (struct runner_sink){ .result = output_result, .fit = output_fit, .arg = &o };
+	rs = (struct run_sink){ .out = &o, .summ = &summ };
+	sink = (struct runner_sink){ .result = run_visit, .arg = &rs };
 	status = runner_run(&c->run, t, cfg, n, &sink);
-	rc = output_close(&o, status == 0 || status == 1);
+	complete = status == 0 || status == 1;
+	if (status < 0) {
+		fprintf(stderr, "primbench: the run stopped: %s\n", strerror(-status));
+		status = 1;
+	}
+	/* Also after an interrupt: the visits that finished are summarised,
+	 * and meta says complete=false. */
+	rc = summ_emit(&summ, output_row, &o);
+	if (rc < 0 && status == 0)
+		status = 1;
+	rc = output_close(&o, complete && rc == 0);
 	if (rc < 0) {
 		fprintf(stderr, "primbench: writing %s: %s\n", o.final, strerror(-rc));
 		if (status == 0)
@@ -171,6 +222,7 @@ static int cmd_run(struct cli *c)
 		printf("%s\n", o.final);
 out_meta:
 	meta_free(&m);
+	summ_free(&summ);
 out_cfg:
 	free(cfg);
 out_topo:

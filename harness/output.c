@@ -1,5 +1,7 @@
 /*
- * output.c - the CSV reporter of a run (see output.h for the guarantees).
+ * output.c - the CSV writer of a run (see output.h for the guarantees).
+ * It is handed finished rows: samples as each visit ends, summary rows
+ * (computed by summarise.c) once the rounds are over.
  */
 #include "output.h"
 
@@ -14,18 +16,18 @@
 #include <unistd.h>
 
 #include "csv.h"
-#include "stats.h"
 
 static const char *const summary_header[] = {
 	"schema", "run_id", "bench", "variant", "sweep", "x", "placement", "metric", "unit",
 	"n", "iters", "min", "p50", "mean", "p90", "p99", "max", "stddev", "mad",
-	"ci95_lo", "ci95_hi", "cv_pct", "validation", "status", "note",
+	"ci95_lo", "ci95_hi", "cv_pct", "validation", "status", "note", "rounds",
+	"between_cv_pct",
 };
 #define SUMMARY_COLS (sizeof(summary_header) / sizeof(summary_header[0]))
 
 static const char *const samples_header[] = {
 	"schema", "run_id", "bench", "variant", "sweep", "x", "placement", "metric",
-	"sample", "iters", "value",
+	"sample", "iters", "value", "round",
 };
 #define SAMPLES_COLS (sizeof(samples_header) / sizeof(samples_header[0]))
 
@@ -247,10 +249,10 @@ static void row_key(struct row_key *k, const struct runner_config *c)
 
 /* Append one summary row; NAN fields are written empty. */
 static int summary_row(struct csv_buf *b, const char *run_id, const struct row_key *k,
-		       const char *metric, const char *unit, const struct stats_summary *s,
-		       const char *iters, const char *valid, const char *status, const char *note)
+		       const struct summ_row *r)
 {
-	char num[12][40];
+	char num[14][40], iters[24];
+	const struct stats_summary *s = &r->s;
 	const double v[12] = { NAN, s->min, s->p50, s->mean, s->p90, s->p99, s->max,
 			       s->stddev, s->mad, s->ci95_lo, s->ci95_hi, s->cv_pct };
 	const char *row[SUMMARY_COLS];
@@ -258,6 +260,13 @@ static int summary_row(struct csv_buf *b, const char *run_id, const struct row_k
 	snprintf(num[0], sizeof(num[0]), "%zu", s->n);
 	for (int i = 1; i < 12; i++)
 		csv_fmt_double(num[i], sizeof(num[i]), v[i]);
+	iters[0] = 0;
+	if (r->iters)
+		snprintf(iters, sizeof(iters), "%llu", (unsigned long long)r->iters);
+	num[12][0] = 0;
+	if (r->rounds)
+		snprintf(num[12], sizeof(num[12]), "%u", r->rounds);
+	csv_fmt_double(num[13], sizeof(num[13]), r->between_cv_pct);
 	row[0] = k->schema;
 	row[1] = run_id;
 	row[2] = k->bench;
@@ -265,53 +274,45 @@ static int summary_row(struct csv_buf *b, const char *run_id, const struct row_k
 	row[4] = k->sweep;
 	row[5] = k->x;
 	row[6] = k->placement;
-	row[7] = metric;
-	row[8] = unit;
+	row[7] = r->metric;
+	row[8] = r->unit;
 	row[9] = num[0];
 	row[10] = iters;
 	for (int i = 1; i < 12; i++)
 		row[10 + i] = num[i];
-	row[22] = valid;
-	row[23] = status;
-	row[24] = note;
+	row[22] = valid_name[r->valid];
+	row[23] = status_name[r->status];
+	row[24] = r->note;
+	row[25] = num[12];
+	row[26] = num[13];
 	return csv_buf_row(b, row, SUMMARY_COLS);
 }
 
+/* samples.csv rows: values v[0..n) with their rounds (round NULL: all in
+ * one_round, numbered from 0 within it; else one value per round, each
+ * sample 0) and iterations (iters NULL: the column is empty). */
 static int samples_rows(struct csv_buf *b, const char *run_id, const struct row_key *k,
-			const struct runner_result *r, const struct runner_metric *m)
+			const char *metric, const double *v, const unsigned *round,
+			unsigned one_round, const uint64_t *iters, size_t n)
 {
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < m->n; i++) {
-		char idx[24], it[24], val[40];
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char idx[24], it[24], val[40], rnd[16];
 		const char *row[SAMPLES_COLS] = {
 			k->schema, run_id, k->bench, k->variant, k->sweep, k->x,
-			k->placement, m->name, idx, it, val,
+			k->placement, metric, idx, it, val, rnd,
 		};
 
-		snprintf(idx, sizeof(idx), "%zu", i);
-		snprintf(it, sizeof(it), "%llu",
-			 (unsigned long long)(m->counted ? r->count_iters : r->iters)[i]);
-		csv_fmt_double(val, sizeof(val), m->v[i]);
+		snprintf(idx, sizeof(idx), "%zu", round ? 0 : i);
+		it[0] = 0;
+		if (iters)
+			snprintf(it, sizeof(it), "%llu", (unsigned long long)iters[i]);
+		csv_fmt_double(val, sizeof(val), v[i]);
+		snprintf(rnd, sizeof(rnd), "%u", round ? round[i] : one_round);
 		rc = csv_buf_row(b, row, SAMPLES_COLS);
 	}
 	return rc;
-}
-
-/* The iterations column of a metric: one number if every sample behind it
- * used the same count, else empty. */
-static void iters_field(const struct runner_result *r, const struct runner_metric *m,
-			char *buf, size_t len)
-{
-	const uint64_t *it = m->counted ? r->count_iters : r->iters;
-
-	buf[0] = 0;
-	if (m->n == 0)
-		return;
-	for (size_t i = 1; i < m->n; i++)
-		if (it[i] != it[0])
-			return;
-	snprintf(buf, len, "%llu", (unsigned long long)it[0]);
 }
 
 /* Cut a file back to `at` bytes after a failed append. */
@@ -322,19 +323,19 @@ static void rollback(int fd, off_t at)
 }
 
 /*
- * Append a configuration's rows to both files.  A full disk can make
- * write() stop mid-row; both files are then cut back to where they were,
- * so that neither ends in half a row (which a reader could take for a
- * short number) and summary.csv never has rows whose samples are missing.
+ * Append rows to both files.  A full disk can make write() stop mid-row;
+ * both files are then cut back to where they were, so that neither ends
+ * in half a row (which a reader could take for a short number) and
+ * summary.csv never has rows whose samples are missing.
  */
 static int flush_bufs(struct output *o, struct csv_buf *sum, struct csv_buf *smp)
 {
 	off_t sum_at = lseek(o->summary_fd, 0, SEEK_CUR);
 	off_t smp_at = lseek(o->samples_fd, 0, SEEK_CUR);
-	int rc = write_buf(o->summary_fd, sum);
+	int rc = write_buf(o->samples_fd, smp);
 
 	if (rc == 0)
-		rc = write_buf(o->samples_fd, smp);
+		rc = write_buf(o->summary_fd, sum);
 	if (rc < 0) {
 		rollback(o->summary_fd, sum_at);
 		rollback(o->samples_fd, smp_at);
@@ -344,72 +345,46 @@ static int flush_bufs(struct output *o, struct csv_buf *sum, struct csv_buf *smp
 	return rc;
 }
 
-int output_result(void *arg, const struct runner_result *r)
+int output_visit(struct output *o, unsigned round, const struct runner_result *r)
 {
-	struct output *o = arg;
 	struct csv_buf sum = { 0 }, smp = { 0 };
 	struct row_key k;
-	char iters[24];
-	const char *status = status_name[r->status];
-	const char *valid = valid_name[r->valid];
 	int rc = 0;
 
 	if (o->err)
 		return o->err;
 	row_key(&k, r->cfg);
-	if (r->nmetrics == 0) {
-		/* Nothing measured (skipped, failed in setup, timed out before a
-		 * sample): one ns_per_op row that says why. */
-		struct stats_summary s = { .n = 0 };
-
-		s.min = s.p50 = s.mean = s.p90 = s.p99 = s.max = NAN;
-		s.stddev = s.mad = s.ci95_lo = s.ci95_hi = s.cv_pct = NAN;
-		rc = summary_row(&sum, o->run_id, &k, "ns_per_op", "ns", &s, "", valid, status, r->note);
-	}
 	for (size_t i = 0; rc == 0 && i < r->nmetrics; i++) {
 		const struct runner_metric *m = &r->metric[i];
-		struct stats_summary s;
-		char note[2 * BENCH_NOTE_MAX + BENCH_NOTE_MAX + 8];
 
-		rc = stats_summarize(m->v, m->n, &s);
-		if (rc < 0)
-			break;
-		iters_field(r, m, iters, sizeof(iters));
-		snprintf(note, sizeof(note), "%s%s%s", r->note,
-			 r->note[0] && r->valid_note[0] ? "; " : "", r->valid_note);
-		rc = summary_row(&sum, o->run_id, &k, m->name, m->unit, &s, iters, valid, status, note);
-		if (rc == 0)
-			rc = samples_rows(&smp, o->run_id, &k, r, m);
+		/* Unnamed (a visit cut short): summarise drops them too. */
+		if (!m->name[0])
+			continue;
+		rc = samples_rows(&smp, o->run_id, &k, m->name, m->v, NULL, round,
+				  m->counted ? r->count_iters : r->iters, m->n);
 	}
 	if (rc == 0)
 		rc = flush_bufs(o, &sum, &smp);
-	csv_buf_free(&sum);
 	csv_buf_free(&smp);
 	return rc;
 }
 
-int output_fit(void *arg, const struct runner_config *cfg, size_t npoints,
-	       double slope, double lo, double hi, double intercept)
+int output_row(void *arg, const struct summ_row *r)
 {
 	struct output *o = arg;
 	struct csv_buf sum = { 0 }, smp = { 0 };
-	struct stats_summary s;
 	struct row_key k;
-	char note[160];
 	int rc;
 
 	if (o->err)
 		return o->err;
-	row_key(&k, cfg);
-	k.x[0] = 0;
-	s = (struct stats_summary){ .n = npoints, .p50 = slope, .mean = slope,
-				    .ci95_lo = lo, .ci95_hi = hi };
-	s.min = s.p90 = s.p99 = s.max = s.stddev = s.mad = s.cv_pct = NAN;
-	snprintf(note, sizeof(note),
-		 "least-squares slope of ns_per_op samples vs %s in MiB over %zu points; "
-		 "intercept %.4g ns; CI from the slope's standard error",
-		 cfg->var->sweep, npoints, intercept);
-	rc = summary_row(&sum, o->run_id, &k, "ns_per_mib", "ns/MiB", &s, "", "n/a", "ok", note);
+	row_key(&k, r->cfg);
+	if (r->fit)
+		k.x[0] = 0;
+	rc = summary_row(&sum, o->run_id, &k, r);
+	if (rc == 0 && r->fit_n)
+		rc = samples_rows(&smp, o->run_id, &k, r->metric, r->fit_v, r->fit_round, 0,
+				  NULL, r->fit_n);
 	if (rc == 0)
 		rc = flush_bufs(o, &sum, &smp);
 	csv_buf_free(&sum);
@@ -422,18 +397,28 @@ int output_close(struct output *o, bool complete)
 	char stamp[32];
 	int rc = 0;
 
-	if (o->summary_fd >= 0 && (fsync(o->summary_fd) < 0 || close(o->summary_fd) < 0))
-		rc = -errno;
-	if (o->samples_fd >= 0 && (fsync(o->samples_fd) < 0 || close(o->samples_fd) < 0))
-		rc = rc ? rc : -errno;
+	int fds[2] = { o->summary_fd, o->samples_fd }, mrc;
+
+	/* Every fd is closed even when a sync fails; the first error wins. */
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (fsync(fds[i]) < 0 && !rc)
+			rc = -errno;
+		if (close(fds[i]) < 0 && !rc)
+			rc = -errno;
+	}
 	o->summary_fd = o->samples_fd = -1;
 	if (o->err || rc)
 		complete = false;
 	utc_now(stamp, sizeof(stamp), false);
-	meta_set(o->meta, "finished_utc", "%s", stamp);
-	meta_set(o->meta, "complete", "%s", complete ? "true" : "false");
-	if (write_meta(o->tmp, o->meta) < 0 && !rc)
-		rc = -EIO;
+	if (meta_set(o->meta, "finished_utc", "%s", stamp) < 0 ||
+	    meta_set(o->meta, "complete", "%s", complete ? "true" : "false") < 0)
+		rc = rc ? rc : -ENOMEM;
+	/* write_meta's own errno (ENOSPC on a full disk), not a generic EIO. */
+	mrc = write_meta(o->tmp, o->meta);
+	if (mrc < 0 && !rc)
+		rc = mrc;
 	if (rename(o->tmp, o->final) < 0 && !rc)
 		rc = -errno;
 	return o->err ? o->err : rc;

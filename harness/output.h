@@ -16,9 +16,10 @@
 
 #include "meta.h"
 #include "runner.h"
+#include "summarise.h"
 
 /* CSV schema version written in every row and in meta. */
-#define OUTPUT_SCHEMA 1
+#define OUTPUT_SCHEMA 2
 
 /* An open results folder. */
 struct output {
@@ -34,10 +35,12 @@ struct output {
 /* Create the folder under parent (made if missing) and write the CSV
  * headers and meta (complete=false).  0 or -errno (message on stderr). */
 int output_open(struct output *o, const char *parent, struct meta *meta);
-/* runner_sink callbacks (arg = struct output *). */
-int output_result(void *arg, const struct runner_result *r);
-int output_fit(void *arg, const struct runner_config *cfg, size_t npoints,
-	       double slope, double lo, double hi, double intercept);
+/* samples.csv rows of one visit (its round from 1), written as it ends,
+ * so that a killed run keeps every finished visit's samples.  0 or -errno. */
+int output_visit(struct output *o, unsigned round, const struct runner_result *r);
+/* One summary.csv row (and the samples behind a fit row); a summ_row_fn
+ * with arg = struct output *.  0 or -errno. */
+int output_row(void *arg, const struct summ_row *r);
 /* Finish: meta with complete and finished_utc, rename to the final name.
  * 0 or -errno. */
 int output_close(struct output *o, bool complete);

@@ -14,6 +14,21 @@
  * Either way the samples already received are kept, the tracked objects
  * are removed, and the suite goes on.
  *
+ * Rounds: the run visits every configuration --rounds times, each round in
+ * an order shuffled from --seed (Fisher-Yates on the recorded seed), so a
+ * slow drift of the host (a neighbour, the frequency, the page allocator's
+ * state) spreads over all configurations instead of landing on one, and
+ * each visit is a fresh child (new physical pages, new scheduler state).
+ * The samples of one visit share all of that; the visits do not, which is
+ * why the statistics (summarise.c) take the round as the unit of evidence.
+ * The configuration's budget and samples are split across its rounds.
+ * Calibration is paid once: the first visit calibrates and reports its
+ * iteration counts, later visits reuse them (one warm-up call each), so
+ * every sample of a configuration has the same iteration count.  Costly
+ * set-up (proc_create's and mm_alloc's 1 GiB fills) runs once per visit,
+ * inside the visit's budget share, since a fresh child is the point of a
+ * round; skipped, failed and timed-out configurations are not revisited.
+ *
  * Calibration: a sample must last at least 100x the timer overhead (so the
  * overhead is < 1% of it) and at least the --min-sample-ms floor; by default
  * the floor is the configuration's budget divided among its samples, so a
@@ -61,7 +76,7 @@
 #include "registry.h"
 #include "stats.h"
 
-/* The fewest samples a configuration may end with (compare needs 5). */
+/* The fewest samples a configuration may end with, over all rounds. */
 #define RUNNER_MIN_SAMPLES 5
 /* How long a killed configuration may take to die. */
 #define RUNNER_REAP_S 10
@@ -96,6 +111,10 @@ struct msg_done {
 	uint32_t pmu_mode;                  /* enum pmu_mode */
 	uint32_t nextra;                    /* extra metric names below */
 	uint32_t pin_ok;                    /* worker 0 stayed on its CPU */
+	uint32_t reps;                      /* timed samples this visit took */
+	uint32_t count_reps;                /* counting samples this visit took */
+	uint64_t iters;                     /* iterations per timed sample */
+	uint64_t count_iters;               /* iterations per counting sample */
 	char extra_name[BENCH_MAX_EXTRA][BENCH_NAME_MAX]; /* names */
 	char extra_unit[BENCH_MAX_EXTRA][BENCH_NAME_MAX]; /* units */
 	char note[BENCH_NOTE_MAX];          /* skip/failure reason or note */
@@ -103,6 +122,16 @@ struct msg_done {
 
 _Static_assert(sizeof(struct msg_done) < 4096, "records must fit PIPE_BUF");
 _Static_assert(sizeof(struct msg_sample) < 4096, "records must fit PIPE_BUF");
+
+/* What the first visit of a configuration learnt, for the later ones. */
+struct runner_cal {
+	bool known;             /* a visit calibrated: later visits reuse it */
+	bool done;              /* skipped, failed or timed out: not revisited */
+	uint64_t iters;         /* iterations per timed sample */
+	uint64_t count_iters;   /* iterations per counting sample */
+	unsigned reps;          /* timed samples per visit */
+	unsigned count_reps;    /* counting samples per visit */
+};
 
 /* Signal that stopped the run (0: none); the running child's pid. */
 static volatile sig_atomic_t stop_signal;
@@ -305,14 +334,38 @@ static int measure(struct bench_ctx *ctx, void *state, uint64_t iters, struct ms
 	return 0;
 }
 
+/* ceil(total / rounds), at least 1: a share of samples for one visit. */
+static unsigned per_visit(unsigned total, unsigned rounds)
+{
+	unsigned v = (total + rounds - 1) / rounds;
+
+	return v ? v : 1;
+}
+
+/* Timed samples one visit takes. */
+static unsigned visit_reps(const struct runner_opts *o)
+{
+	return per_visit(o->reps, o->rounds);
+}
+
+/* Counting samples one visit takes: the counting pass has reps /
+ * RUNNER_COUNT_DIV samples over all rounds, at least RUNNER_MIN_SAMPLES. */
+static unsigned visit_count_reps(const struct runner_opts *o)
+{
+	unsigned total = o->reps / RUNNER_COUNT_DIV;
+
+	return per_visit(total < RUNNER_MIN_SAMPLES ? RUNNER_MIN_SAMPLES : total, o->rounds);
+}
+
 /* How long one sample should last. */
 static double sample_target_ns(const struct runner_opts *o, double overhead_ns)
 {
 	double floor_ns = 100.0 * (overhead_ns > 1 ? overhead_ns : 1);
-	/* The budget covers warm-up (~4 samples' worth), the timed samples and
-	 * the counting pass. */
-	double want = o->min_sample_ms > 0 ? o->min_sample_ms * 1e6
-					   : o->budget_ms * 1e6 / (o->reps + o->reps / RUNNER_COUNT_DIV + 4);
+	/* The budget covers, over all rounds, the timed samples, the counting
+	 * samples, one warm-up call before each pass of each visit, and about
+	 * four samples' worth of calibration in the first visit. */
+	double slots = o->rounds * (visit_reps(o) + visit_count_reps(o) + 2.0) + 4.0;
+	double want = o->min_sample_ms > 0 ? o->min_sample_ms * 1e6 : o->budget_ms * 1e6 / slots;
 
 	return want > floor_ns ? want : floor_ns;
 }
@@ -358,8 +411,8 @@ static int fit_iters(struct bench_ctx *ctx, void *state, double target, uint64_t
 	return 0;
 }
 
-/* Warm up and calibrate: returns iterations per sample (>= 1) in *iters and
- * how many samples fit the budget in *reps. */
+/* Warm up and calibrate in the first visit: returns iterations per sample
+ * (>= 1) in *iters and how many samples per visit fit the budget in *reps. */
 static int calibrate(const struct runner_opts *o, struct bench_ctx *ctx, void *state,
 		     uint64_t *iters, unsigned *reps)
 {
@@ -374,17 +427,19 @@ static int calibrate(const struct runner_opts *o, struct bench_ctx *ctx, void *s
 	if (rc < 0)
 		return rc;
 	*iters = it;
-	*reps = o->reps;
+	*reps = visit_reps(o);
 	/* A slow operation: fewer samples, so the configuration stays near
-	 * its budget - but never fewer than a comparison needs. */
+	 * its budget - but never fewer than RUNNER_MIN_SAMPLES over all
+	 * rounds. */
 	if (it == 1 && m.wall_ns > 0) {
-		double fit = o->budget_ms * 1e6 / m.wall_ns * RUNNER_COUNT_DIV / (RUNNER_COUNT_DIV + 1);
+		double fit = o->budget_ms * 1e6 / o->rounds / m.wall_ns * RUNNER_COUNT_DIV /
+			     (RUNNER_COUNT_DIV + 1);
+		unsigned least = per_visit(RUNNER_MIN_SAMPLES, o->rounds);
 
 		if (fit < *reps)
-			*reps = fit < RUNNER_MIN_SAMPLES ? RUNNER_MIN_SAMPLES : (unsigned)fit;
+			*reps = fit < least ? least : (unsigned)fit;
 	}
-	/* One more run at the final count: the warm-up proper. */
-	return measure(ctx, state, it, &m);
+	return 0;
 }
 
 /* Take reps samples of iters iterations and stream them as records of
@@ -425,8 +480,14 @@ static int count_iters(const struct runner_opts *o, struct bench_ctx *ctx, void 
 	return fit_iters(ctx, state, sample_target_ns(o, ctx->overhead_ns), iters, &m);
 }
 
+/*
+ * The supervising child: pin, set up, then the timed pass and the counting
+ * pass.  The first visit of a configuration (cal->known false) calibrates;
+ * later visits take cal's iteration and sample counts, each pass after one
+ * warm-up call at its count.  What it used goes back in MSG_DONE.
+ */
 static void child_main(const struct runner_opts *o, const struct topo *t,
-		       const struct runner_config *c, int fd)
+		       const struct runner_config *c, const struct runner_cal *cal, int fd)
 {
 	struct pmu_group pmu;
 	struct bench_ctx ctx = {
@@ -436,9 +497,10 @@ static void child_main(const struct runner_opts *o, const struct topo *t,
 	};
 	struct msg_done done = { .type = MSG_DONE, .pin_ok = 1 };
 	const char *inj = getenv("PRIMBENCH_INJECT");
+	struct msg_sample m;
 	void *state = NULL;
-	uint64_t iters = 1;
-	unsigned reps = o->reps, count_reps;
+	uint64_t iters = cal->iters, count_it = cal->count_iters;
+	unsigned reps = cal->reps, count_reps = cal->count_reps;
 	int rc;
 
 	/* Fault injection for tests: "<bench>:<what>". */
@@ -459,19 +521,27 @@ static void child_main(const struct runner_opts *o, const struct topo *t,
 	if (rc < 0)
 		goto out_send;
 	/* Warm-up, calibration and the timed pass: no counter open. */
-	rc = calibrate(o, &ctx, state, &iters, &reps);
+	if (!cal->known) {
+		rc = calibrate(o, &ctx, state, &iters, &reps);
+		count_reps = visit_count_reps(o);
+	}
+	/* One call at the final count: the warm-up proper. */
+	if (rc == 0)
+		rc = measure(&ctx, state, iters, &m);
 	if (rc == 0)
 		rc = take_samples(&ctx, state, iters, reps, MSG_SAMPLE, fd);
-	/* The counting pass: same iterations, counters open. */
-	count_reps = reps / RUNNER_COUNT_DIV;
-	if (count_reps < RUNNER_MIN_SAMPLES)
-		count_reps = RUNNER_MIN_SAMPLES;
+	/* The counting pass: counters open, its own iteration count. */
 	if (rc == 0 && o->events) {
 		pmu_group_open(&pmu, o->events);
 		done.pmu_mode = pmu.mode;
-		rc = count_iters(o, &ctx, state, &iters);
+		if (!cal->known) {
+			count_it = iters;
+			rc = count_iters(o, &ctx, state, &count_it);
+		} else {
+			rc = measure(&ctx, state, count_it, &m);
+		}
 		if (rc == 0)
-			rc = take_samples(&ctx, state, iters, count_reps, MSG_COUNT, fd);
+			rc = take_samples(&ctx, state, count_it, count_reps, MSG_COUNT, fd);
 		pmu_group_close(&pmu);   /* back to "nothing open" for teardown */
 	}
 	if (c->place.cpu[0] >= 0 && topo_verify(c->place.cpu[0]) < 0)
@@ -481,6 +551,10 @@ out_send:
 	done.rc = rc;
 	done.status = ctx.status;
 	done.nextra = ctx.nextra;
+	done.iters = iters;
+	done.count_iters = count_it;
+	done.reps = reps;
+	done.count_reps = count_reps;
 	memcpy(done.extra_name, ctx.extra_name, sizeof(done.extra_name));
 	memcpy(done.extra_unit, ctx.extra_unit, sizeof(done.extra_unit));
 	snprintf(done.note, sizeof(done.note), "%s", ctx.note);
@@ -632,22 +706,6 @@ static const char *status_reason(int wstatus, char *buf, size_t len)
 	return buf;
 }
 
-/* A result's metric by name, or NULL. */
-static const struct runner_metric *result_metric(const struct runner_result *r, const char *name)
-{
-	for (size_t i = 0; i < r->nmetrics; i++)
-		if (strcmp(r->metric[i].name, name) == 0)
-			return &r->metric[i];
-	return NULL;
-}
-
-static double judge_metric(const struct bench_judge *j, const char *name)
-{
-	const struct runner_metric *m = result_metric(j->priv, name);
-
-	return m ? stats_median(m->v, m->n) : NAN;
-}
-
 static void note_append(char *buf, size_t len, const char *s)
 {
 	size_t n = strlen(buf);
@@ -655,67 +713,6 @@ static void note_append(char *buf, size_t len, const char *s)
 	if (!*s)
 		return;
 	snprintf(buf + n, len - n, "%s%s", n ? "; " : "", s);
-}
-
-/*
- * The self-checks: worker 0 stayed pinned (sched_getcpu and the migrations
- * counter), then the variant's own check on the medians.  Any fail -> fail;
- * else any pass -> pass; else n/a.
- */
-static void result_validate(struct runner_result *r, bool pin_ok)
-{
-	const struct runner_config *c = r->cfg;
-	struct bench_judge j = {
-		.variant = c->var->name, .x = c->has_x ? c->x : NAN,
-		.placement = topo_placement_name(c->place.kind),
-		.pinned = c->place.cpu[0] >= 0, .metric = judge_metric, .priv = r,
-	};
-	char note[BENCH_NOTE_MAX] = "";
-	bool pass = false, fail = false;
-
-	if (r->status != RUN_OK || r->nsamples == 0) {
-		r->valid = BENCH_VALID_NA;
-		return;
-	}
-	if (j.pinned) {
-		const struct runner_metric *mig = result_metric(r, pmu_event_info(PMU_CPU_MIGRATIONS)->metric);
-
-		if (!pin_ok) {
-			fail = true;
-			note_append(r->valid_note, sizeof(r->valid_note),
-				    "worker 0 was not on its CPU after the samples");
-		} else if (mig) {
-			double worst = 0;
-
-			/* Every counted sample, not the median: one migration
-			 * is one too many for a pinned worker. */
-			for (size_t i = 0; i < mig->n; i++)
-				if (mig->v[i] > worst)
-					worst = mig->v[i];
-			if (worst > 0) {
-				fail = true;
-				snprintf(note, sizeof(note), "pinned but migrated (max %.3g migrations/op)", worst);
-				note_append(r->valid_note, sizeof(r->valid_note), note);
-			} else {
-				pass = true;
-			}
-		}
-	}
-	if (c->var->validate) {
-		note[0] = 0;
-		switch (c->var->validate(&j, note, sizeof(note))) {
-		case BENCH_VALID_PASS:
-			pass = true;
-			break;
-		case BENCH_VALID_FAIL:
-			fail = true;
-			break;
-		case BENCH_VALID_NA:
-			break;
-		}
-		note_append(r->valid_note, sizeof(r->valid_note), note);
-	}
-	r->valid = fail ? BENCH_VALID_FAIL : pass ? BENCH_VALID_PASS : BENCH_VALID_NA;
 }
 
 /* Read exactly len bytes or hit EOF/deadline.  1 record, 0 EOF, -ETIME,
@@ -752,10 +749,15 @@ static int read_record(int fd, void *buf, size_t len, double deadline)
 	return 1;
 }
 
-/* Largest sample count we accept from a child. */
-static size_t sample_cap(const struct runner_opts *o)
+/* Largest sample count we accept from one visit: the calibrated share,
+ * or the default share before calibration (slow operations only shrink
+ * it), plus the counting pass's. */
+static size_t sample_cap(const struct runner_opts *o, const struct runner_cal *cal)
 {
-	return (size_t)o->reps + 8;
+	size_t timed = cal->known ? cal->reps : visit_reps(o);
+	size_t counted = cal->known ? cal->count_reps : visit_count_reps(o);
+
+	return (timed > counted ? timed : counted) + 8;
 }
 
 /*
@@ -818,11 +820,23 @@ static void reap_adopted(void)
 	}
 }
 
-/* Run one configuration in a supervised child; fill r. */
-static int supervise(const struct runner_opts *o, const struct topo *t,
-		     const struct runner_config *c, struct runner_result *r, bool *pin_ok)
+/* A visit that could not start: a failed result with one row saying why
+ * (no metric got a sample: compact to none). */
+static int visit_failed(struct runner_result *r, const char *what, int err)
 {
-	size_t cap = sample_cap(o);
+	r->status = RUN_FAILED;
+	snprintf(r->note, sizeof(r->note), "%s: %s", what, strerror(err));
+	result_compact(r);
+	return 0;
+}
+
+/* Visit one configuration in a supervised child; fill r, and cal from the
+ * first visit that calibrated.  0, or -ENOMEM (r is then empty). */
+static int supervise(const struct runner_opts *o, const struct topo *t,
+		     const struct runner_config *c, struct runner_cal *cal,
+		     struct runner_result *r)
+{
+	size_t cap = sample_cap(o, cal);
 	struct msg_done done = { 0 };
 	bool have_done = false;
 	double deadline = now_s() + o->timeout_s;
@@ -832,21 +846,20 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 	result_init(r, c);
 	r->iters = calloc(cap, sizeof(uint64_t));
 	r->count_iters = calloc(cap, sizeof(uint64_t));
-	if (!r->iters || !r->count_iters || pipe2(pfd, O_CLOEXEC) < 0)
+	if (!r->iters || !r->count_iters)
 		return -ENOMEM;
+	/* EMFILE/ENFILE are limits of this process, not memory: the visit
+	 * fails with the real reason and the suite goes on. */
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return visit_failed(r, "pipe to the supervising child", errno);
 
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		rc = -errno;
+		rc = errno;
 		close(pfd[0]);
 		close(pfd[1]);
-		r->status = RUN_FAILED;
-		snprintf(r->note, sizeof(r->note), "fork of the supervising child: %s", strerror(-rc));
-		/* No metric got a sample: compact to none, so that the
-		 * configuration still gets its one row saying why. */
-		result_compact(r);
-		return 0;
+		return visit_failed(r, "fork of the supervising child", rc);
 	}
 	if (pid == 0) {
 		struct sigaction sa = { .sa_handler = child_on_term };
@@ -863,7 +876,7 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 		 * compare with the pid we had, not with 1. */
 		if (getppid() != parent)
 			raise(SIGTERM);
-		child_main(o, t, c, pfd[1]);
+		child_main(o, t, c, cal, pfd[1]);
 		_exit(0);
 	}
 	/* Both sides set the group: whichever runs first wins the race with
@@ -954,63 +967,20 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 		note_append(r->note, sizeof(r->note), "counters user-mode only (perf_event_paranoid)");
 	if (have_done && done.pmu_mode == PMU_MODE_RUSAGE)
 		note_append(r->note, sizeof(r->note), "counters from getrusage");
-	*pin_ok = !have_done || done.pin_ok;
+	r->pin_ok = !have_done || done.pin_ok;
+	if (r->status == RUN_OK && !cal->known) {
+		cal->known = true;
+		cal->iters = done.iters;
+		cal->count_iters = done.count_iters;
+		cal->reps = done.reps;
+		cal->count_reps = done.count_reps;
+	}
 	result_compact(r);
 	return 0;
 }
 
-/* Fit ns_per_op against x in MiB over one variant's sweep at one placement. */
-struct fit_acc {
-	const struct runner_config *first;  /* the group's first configuration */
-	double *x, *y;                      /* points (every sample) */
-	size_t n, cap;                      /* used, allocated */
-	size_t npoints;                     /* sweep points with samples */
-};
-
-static void fit_add(struct fit_acc *f, const struct runner_result *r)
-{
-	const struct runner_metric *m = &r->metric[0];
-
-	if (r->status != RUN_OK || r->nmetrics == 0 || m->n == 0)
-		return;
-	if (f->n + m->n > f->cap) {
-		size_t cap = (f->n + m->n) * 2;
-		double *x = realloc(f->x, cap * sizeof(double));
-		double *y = x ? realloc(f->y, cap * sizeof(double)) : NULL;
-
-		if (x)
-			f->x = x;
-		if (!x || !y)
-			return;
-		f->y = y;
-		f->cap = cap;
-	}
-	for (size_t i = 0; i < m->n; i++) {
-		f->x[f->n] = r->cfg->x / (1024.0 * 1024.0);
-		f->y[f->n++] = m->v[i];
-	}
-	f->npoints++;
-}
-
-static void fit_flush(struct fit_acc *f, const struct runner_sink *sink)
-{
-	double slope, icpt, lo, hi;
-
-	if (f->first && f->npoints >= 2 && sink->fit &&
-	    stats_linfit(f->x, f->y, f->n, &slope, &icpt, &lo, &hi) == 0)
-		sink->fit(sink->arg, f->first, f->npoints, slope, lo, hi, icpt);
-	f->first = NULL;
-	f->n = 0;
-	f->npoints = 0;
-}
-
-static bool same_group(const struct runner_config *a, const struct runner_config *b)
-{
-	return a && a->var == b->var && a->place.kind == b->place.kind;
-}
-
 static void progress(const struct runner_opts *o, size_t i, size_t n, double t0,
-		     const struct runner_config *c)
+		     unsigned round, const struct runner_config *c)
 {
 	char x[32] = "";
 
@@ -1019,60 +989,82 @@ static void progress(const struct runner_opts *o, size_t i, size_t n, double t0,
 	if (c->has_x)
 		snprintf(x, sizeof(x), " %s=%.0f", c->var->sweep, c->x);
 	/* On a terminal one line is redrawn; in a log, one line each. */
-	fprintf(stderr, "%s[%zu/%zu %5.1fs] %s/%s%s @%s%s", o->progress_tty ? "\r\033[K" : "",
-		i + 1, n, now_s() - t0, c->desc->name, c->var->name, x,
+	fprintf(stderr, "%s[%zu/%zu r%u %5.1fs] %s/%s%s @%s%s", o->progress_tty ? "\r\033[K" : "",
+		i + 1, n, round, now_s() - t0, c->desc->name, c->var->name, x,
 		topo_placement_name(c->place.kind), o->progress_tty ? "" : "\n");
 	fflush(stderr);
+}
+
+/* The visiting order of one round: a Fisher-Yates shuffle of 0..n-1. */
+static void round_order(size_t *order, size_t n, struct stats_rng *rng)
+{
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(stats_rng_next(rng) % i);
+		size_t tmp = order[i - 1];
+
+		order[i - 1] = order[j];
+		order[j] = tmp;
+	}
 }
 
 int runner_run(const struct runner_opts *o, const struct topo *t,
 	       const struct runner_config *cfg, size_t n, const struct runner_sink *sink)
 {
-	struct fit_acc fit = { 0 };
+	struct runner_cal *cal = calloc(n ? n : 1, sizeof(*cal));
+	size_t *order = calloc(n ? n : 1, sizeof(*order));
+	size_t visits = 0, planned = n * o->rounds;
+	struct stats_rng rng;
 	double t0 = now_s();
 	int status = 0;
 
+	if (!cal || !order) {
+		status = -ENOMEM;
+		goto out;
+	}
 	/* Adopt orphaned workers, so that reap_adopted() can end them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	stats_rng_seed(&rng, o->seed);
 
-	for (size_t i = 0; i < n && !stop_signal; i++) {
-		const struct runner_config *c = &cfg[i];
-		struct runner_result r;
-		bool pin_ok = true;
+	for (unsigned round = 1; round <= o->rounds && !stop_signal; round++) {
+		round_order(order, n, &rng);
+		for (size_t k = 0; k < n && !stop_signal; k++) {
+			size_t i = order[k];
+			struct runner_result r;
 
-		progress(o, i, n, t0, c);
-		if (supervise(o, t, c, &r, &pin_ok) < 0) {
-			result_free(&r);
-			fprintf(stderr, "primbench: out of memory\n");
-			status = 1;
-			break;
-		}
-		if (stop_signal)
-			r.status = RUN_FAILED;
-		else
-			result_validate(&r, pin_ok);
-		if (r.status == RUN_FAILED || r.status == RUN_TIMEOUT)
-			status = 1;
-		if (!stop_signal) {
-			if (sink->result(sink->arg, &r) < 0)
-				status = 1;
-			if (c->var->flags & BENCH_V_FIT_PER_MIB) {
-				if (!same_group(fit.first, c))
-					fit_flush(&fit, sink);
-				if (!fit.first)
-					fit.first = c;
-				fit_add(&fit, &r);
+			if (cal[i].done) {
+				planned--;
+				continue;
 			}
+			progress(o, visits++, planned, t0, round, &cfg[i]);
+			if (supervise(o, t, &cfg[i], &cal[i], &r) < 0) {
+				result_free(&r);
+				status = -ENOMEM;
+				goto out;
+			}
+			if (stop_signal) {
+				result_free(&r);
+				break;
+			}
+			if (r.status != RUN_OK)
+				cal[i].done = true;
+			if (r.status == RUN_FAILED || r.status == RUN_TIMEOUT)
+				status = 1;
+			if (sink->result(sink->arg, i, round, &r) < 0)
+				status = 1;
+			result_free(&r);
 		}
-		result_free(&r);
-		if (fit.first && (i + 1 == n || !same_group(fit.first, &cfg[i + 1])))
-			fit_flush(&fit, sink);
 	}
-	free(fit.x);
-	free(fit.y);
+out:
+	free(cal);
+	free(order);
 	if (o->progress)
-		fprintf(stderr, "%s%zu configurations in %.1f s\n", o->progress_tty ? "\r\033[K" : "",
-			n, now_s() - t0);
+		fprintf(stderr, "%s%zu visits of %zu configurations in %.1f s%s\n",
+			o->progress_tty ? "\r\033[K" : "", visits, n, now_s() - t0,
+			status < 0 || stop_signal ? " (stopped)" : "");
+	if (status < 0)
+		return status;
 	if (stop_signal)
 		return 128 + stop_signal;
 	return status;

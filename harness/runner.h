@@ -1,6 +1,6 @@
 /*
  * runner.h - plan the configurations, measure each in a supervised child,
- * hand the raw samples to the reporter.
+ * round after round, and hand each visit's raw samples to the sink.
  */
 #ifndef PRIMBENCH_RUNNER_H
 #define PRIMBENCH_RUNNER_H
@@ -16,9 +16,11 @@
 struct runner_opts {
 	const regex_t *filter;     /* matched against "bench/variant"; NULL: all */
 	bool quick;                /* fewer samples, smaller budget */
-	unsigned reps;             /* samples per configuration (K) */
+	unsigned reps;             /* timed samples per configuration, all rounds (K) */
+	unsigned rounds;           /* visits of every configuration (R >= 1) */
+	uint64_t seed;             /* seed of the per-round shuffle */
 	double min_sample_ms;      /* floor on one sample's length; 0: automatic */
-	double budget_ms;          /* time one configuration should take */
+	double budget_ms;          /* time one configuration should take, all rounds */
 	uint32_t events;           /* pmu event mask */
 	uint32_t placements;       /* mask of enum topo_placement; 0: default set */
 	double timeout_s;          /* watchdog per configuration */
@@ -50,13 +52,12 @@ struct runner_metric {
 /* Most metrics a configuration can have. */
 #define RUNNER_MAX_METRICS (3 + PMU_NEVENTS + BENCH_MAX_EXTRA)
 
-/* Everything measured for one configuration. */
+/* Everything measured in one visit of a configuration. */
 struct runner_result {
 	const struct runner_config *cfg;    /* what was run */
+	bool pin_ok;                        /* worker 0 was on its CPU after the samples */
 	enum runner_status status;          /* ok/skipped/failed/timeout */
 	char note[2 * BENCH_NOTE_MAX];      /* reason, bench note, counter notes */
-	enum bench_valid valid;             /* self-check outcome */
-	char valid_note[BENCH_NOTE_MAX];    /* why it failed / n/a */
 	size_t nsamples;                    /* timed samples received */
 	size_t ncounted;                    /* counting-pass samples received */
 	bool multiplexed;                   /* a counting sample was multiplexed */
@@ -66,12 +67,11 @@ struct runner_result {
 	struct runner_metric metric[RUNNER_MAX_METRICS]; /* ns_per_op first */
 };
 
-/* Callbacks to the reporter: one finished configuration, and one fitted
- * slope over a variant's sweep. */
+/* Where each visit goes: configuration index idx (into the planned array),
+ * its round (from 1), and what was measured.  A negative return marks the
+ * run as failed (status 1) but does not stop it. */
 struct runner_sink {
-	int (*result)(void *arg, const struct runner_result *r);
-	int (*fit)(void *arg, const struct runner_config *cfg, size_t npoints,
-		   double slope, double lo, double hi, double intercept);
+	int (*result)(void *arg, size_t idx, unsigned round, const struct runner_result *r);
 	void *arg;
 };
 
@@ -79,10 +79,12 @@ struct runner_sink {
 int runner_plan(const struct runner_opts *o, const struct topo *t,
 		struct runner_config **out, size_t *n);
 /*
- * Measure every planned configuration, feeding each result to the sink.
- * Returns 0 (all ran; skips allowed), 1 (some failed or timed out), or
- * 128+signal when SIGINT/SIGTERM stopped the run (finished results were
- * already given to the sink).
+ * Measure every planned configuration in o->rounds rounds, each round in
+ * an order shuffled from o->seed, feeding every visit to the sink.  A
+ * configuration that was skipped, failed or timed out is not visited
+ * again.  Returns 0 (all ran; skips allowed), 1 (some failed or timed
+ * out), 128+signal when SIGINT/SIGTERM stopped the run, or -ENOMEM when it
+ * had to stop (finished visits were already given to the sink).
  */
 int runner_run(const struct runner_opts *o, const struct topo *t,
 	       const struct runner_config *cfg, size_t n, const struct runner_sink *sink);

@@ -19,11 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Largest sample per side for which stats_mann_whitney uses the exact null
- * distribution (the contract in stats.h); it also bounds the count table at
- * 20*20+1 int64_t, small enough for the stack. */
-#define STATS_MW_EXACT_MAX 20
-
 /* Above this many degrees of freedom the t quantile is the normal quantile
  * plus its first Cornish-Fisher term: the remainder, O(1/df^2), is below
  * 1e-8 there even at p = 0.9999, while the incomplete beta would need
@@ -31,14 +26,8 @@
  * the lgamma differences of large numbers. */
 #define STATS_T_NORMAL_DF 1e5
 
-/* One value of the pooled sample of a two-sample rank test. */
-struct stats_tagged {
-	double v;   /* the observation */
-	int from_a; /* 1 if it came from sample a, 0 if from sample b */
-};
-
-/* One p-value of a Holm family, remembered with where it came from. */
-struct stats_holm_item {
+/* One p-value of a BH family, remembered with where it came from. */
+struct stats_p_item {
 	double p;   /* unadjusted p-value */
 	size_t idx; /* its index in the caller's array, where adj goes */
 };
@@ -59,17 +48,10 @@ static int stats_cmp_double(const void *pa, const void *pb)
 	return (a > b) - (a < b);
 }
 
-static int stats_cmp_tagged(const void *pa, const void *pb)
-{
-	const struct stats_tagged *a = pa, *b = pb;
-
-	return (a->v > b->v) - (a->v < b->v);
-}
-
 /* Ascending p, ties broken by index so the order does not depend on qsort. */
-static int stats_cmp_holm(const void *pa, const void *pb)
+static int stats_cmp_p(const void *pa, const void *pb)
 {
-	const struct stats_holm_item *a = pa, *b = pb;
+	const struct stats_p_item *a = pa, *b = pb;
 
 	if (a->p != b->p)
 		return (a->p > b->p) - (a->p < b->p);
@@ -337,288 +319,6 @@ uint64_t stats_rng_next(struct stats_rng *r)
 	return result;
 }
 
-/* Uniform integer in [0, n), n >= 1, without modulo bias: draws below
- * 2^64 mod n are rejected so the rest split evenly into n classes. */
-static uint64_t stats_rng_below(struct stats_rng *r, uint64_t n)
-{
-	uint64_t limit = -n % n;
-	uint64_t v;
-
-	do
-		v = stats_rng_next(r);
-	while (v < limit);
-	return v % n;
-}
-
-/*
- * Exact two-sided p of U = u (an integer) for sample sizes m, n <= 20 with
- * no ties.  Under H0 every arrangement of the m + n ranks is equally likely,
- * and the number of arrangements with U = k is the coefficient of q^k in the
- * Gaussian binomial
- *     [m+n choose m]_q = prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i),
- * which is the Mann-Whitney (1947) count recurrence in closed form.  We build
- * it as a DP over counts: multiply by (1 - q^(n+i)), then divide by
- * (1 - q^i) (a running sum with stride i).  Both steps only read lower
- * powers, so truncating at the final degree m*n is exact; every
- * intermediate is below 2 * C(40,20) < 2^39, exact in int64_t.
- * p = min(1, 2 min(P(U <= u), P(U >= u))), as R's wilcox.test and scipy.
- */
-static double stats_mw_exact_p(size_t m, size_t n, double u)
-{
-	int64_t c[STATS_MW_EXACT_MAX * STATS_MW_EXACT_MAX + 1] = { 0 };
-	size_t deg = m * n, uk = (size_t)u;
-	double total = 0.0, le = 0.0, ge = 0.0, p;
-
-	c[0] = 1;
-	for (size_t i = 1; i <= m; i++) {
-		for (size_t k = deg; k >= n + i; k--)
-			c[k] -= c[k - (n + i)];
-		for (size_t k = i; k <= deg; k++)
-			c[k] += c[k - i];
-	}
-	for (size_t k = 0; k <= deg; k++) {
-		total += (double)c[k];
-		if (k <= uk)
-			le += (double)c[k];
-		if (k >= uk)
-			ge += (double)c[k];
-	}
-	p = 2.0 * fmin(le, ge) / total;
-	return fmin(p, 1.0);
-}
-
-/*
- * U convention: U of a counts the pairs (a_i, b_j) with a_i > b_j, plus one
- * half for each tie a_i == b_j; so U(a) + U(b) = na * nb, and a large U
- * means a tends to be larger.  Computed from mid-ranks of the pooled sample,
- * U = R_a - na(na+1)/2, in O(N log N).
- *
- * Normal approximation: mean na nb / 2, variance
- *     na nb / 12 * ((N + 1) - sum(t^3 - t) / (N (N - 1)))
- * over tie groups of size t, and z = max(0, |U - mean| - 1/2) / sd
- * (continuity correction), p = 2 (1 - Phi(z)) = erfc(z / sqrt 2).  If every
- * value is tied the variance is zero and there is no evidence either way:
- * p = 1.  NAN (and *u_out NAN) for an empty side, a NaN, or no memory.
- */
-double stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
-			  double *u_out)
-{
-	struct stats_tagged *pool;
-	size_t n = na + nb;
-	double rank_sum_a = 0.0, tie_sum = 0.0, u, p;
-	int ties = 0;
-
-	if (u_out)
-		*u_out = NAN;
-	if (na == 0 || nb == 0 || !a || !b || stats_has_nan(a, na) || stats_has_nan(b, nb))
-		return NAN;
-	pool = malloc(n * sizeof(*pool));
-	if (!pool)
-		return NAN;
-	for (size_t i = 0; i < na; i++)
-		pool[i] = (struct stats_tagged){ .v = a[i], .from_a = 1 };
-	for (size_t i = 0; i < nb; i++)
-		pool[na + i] = (struct stats_tagged){ .v = b[i], .from_a = 0 };
-	qsort(pool, n, sizeof(*pool), stats_cmp_tagged);
-
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-		double t, mid_rank;
-
-		while (j < n && pool[j].v == pool[i].v)
-			j++;
-		/* Ranks i+1 .. j share their mean. */
-		mid_rank = ((double)(i + 1) + (double)j) / 2.0;
-		t = (double)(j - i);
-		if (j - i > 1) {
-			ties = 1;
-			tie_sum += t * t * t - t;
-		}
-		for (size_t k = i; k < j; k++)
-			if (pool[k].from_a)
-				rank_sum_a += mid_rank;
-		i = j;
-	}
-	free(pool);
-	u = rank_sum_a - (double)na * ((double)na + 1.0) / 2.0;
-	if (u_out)
-		*u_out = u;
-
-	if (!ties && na <= STATS_MW_EXACT_MAX && nb <= STATS_MW_EXACT_MAX) {
-		p = stats_mw_exact_p(na, nb, u);
-	} else {
-		double nn = (double)n;
-		double mu = (double)na * (double)nb / 2.0;
-		double var = (double)na * (double)nb / 12.0 *
-			     ((nn + 1.0) - tie_sum / (nn * (nn - 1.0)));
-		double z;
-
-		if (!(var > 0.0))
-			return 1.0;
-		z = fmax(0.0, fabs(u - mu) - 0.5) / sqrt(var);
-		p = fmin(1.0, erfc(z / M_SQRT2));
-	}
-	return p;
-}
-
-/*
- * Ratio of medians with a percentile bootstrap: each of reps replicates
- * resamples a (na draws with replacement) and then b (nb draws), both
- * independently, and takes median(b*)/median(a*); the interval is the
- * (1-conf)/2 and (1+conf)/2 type-7 quantiles of the replicates.  A ratio is
- * meant for non-negative quantities (times, rates, counter deltas): a
- * negative value, or median(a) == 0 (no finite ratio at all), gives -EDOM.
- * Zeros are allowed, so a counter that is mostly 0 can still be compared;
- * a replicate whose resampled a-median is 0 has no finite ratio and counts
- * as +inf, which widens the interval (to inf if enough replicates do)
- * rather than being silently dropped.  Fewer than two samples on a side
- * give -EINVAL: one value has no sampling distribution.
- */
-int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
-		   double conf, unsigned reps, uint64_t seed,
-		   double *ratio, double *lo, double *hi)
-{
-	struct stats_rng rng;
-	double *ra, *rb, *rep, med_a;
-	int ret = -ENOMEM;
-
-	if (!a || !b || !ratio || !lo || !hi || na < 2 || nb < 2 || reps == 0 ||
-	    !(conf > 0.0 && conf < 1.0))
-		return -EINVAL;
-	for (size_t i = 0; i < na; i++)
-		if (!isfinite(a[i]))
-			return -EINVAL;
-	for (size_t i = 0; i < nb; i++)
-		if (!isfinite(b[i]))
-			return -EINVAL;
-	for (size_t i = 0; i < na; i++)
-		if (a[i] < 0.0)
-			return -EDOM;
-	for (size_t i = 0; i < nb; i++)
-		if (b[i] < 0.0)
-			return -EDOM;
-
-	ra = malloc(na * sizeof(*ra));
-	if (!ra)
-		goto out;
-	rb = malloc(nb * sizeof(*rb));
-	if (!rb)
-		goto out_free_a;
-	rep = malloc((size_t)reps * sizeof(*rep));
-	if (!rep)
-		goto out_free_b;
-
-	memcpy(ra, a, na * sizeof(*ra));
-	memcpy(rb, b, nb * sizeof(*rb));
-	med_a = stats_median_inplace(ra, na);
-	if (med_a == 0.0) {
-		ret = -EDOM;
-		goto out_free_rep;
-	}
-	*ratio = stats_median_inplace(rb, nb) / med_a;
-
-	stats_rng_seed(&rng, seed);
-	for (unsigned r = 0; r < reps; r++) {
-		for (size_t i = 0; i < na; i++)
-			ra[i] = a[stats_rng_below(&rng, na)];
-		for (size_t i = 0; i < nb; i++)
-			rb[i] = b[stats_rng_below(&rng, nb)];
-		med_a = stats_median_inplace(ra, na);
-		/* Explicit, because 0/0 would be a NaN that no sort can place. */
-		rep[r] = med_a == 0.0 ? INFINITY : stats_median_inplace(rb, nb) / med_a;
-	}
-	qsort(rep, reps, sizeof(*rep), stats_cmp_double);
-	*lo = stats_quantile_sorted(rep, reps, (1.0 - conf) / 2.0);
-	*hi = stats_quantile_sorted(rep, reps, (1.0 + conf) / 2.0);
-	ret = 0;
-
-out_free_rep:
-	free(rep);
-out_free_b:
-	free(rb);
-out_free_a:
-	free(ra);
-out:
-	return ret;
-}
-
-/*
- * Holm step-down: with p sorted ascending p_(1) <= ... <= p_(n),
- *     adj_(i) = max_{k <= i} min(1, (n - k + 1) p_(k)),
- * the running max making adjusted values monotone in p.  adj may be p.
- * 0; -EINVAL for a p-value outside [0, 1] or NaN; -ENOMEM.
- */
-int stats_holm(const double *p, size_t n, double *adj)
-{
-	struct stats_holm_item *items;
-	double running = 0.0;
-
-	if (n == 0)
-		return 0;
-	if (!p || !adj)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++)
-		if (!(p[i] >= 0.0 && p[i] <= 1.0))
-			return -EINVAL;
-	items = malloc(n * sizeof(*items));
-	if (!items)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		items[i] = (struct stats_holm_item){ .p = p[i], .idx = i };
-	qsort(items, n, sizeof(*items), stats_cmp_holm);
-	for (size_t i = 0; i < n; i++) {
-		double v = fmin(1.0, (double)(n - i) * items[i].p);
-
-		running = fmax(running, v);
-		adj[items[i].idx] = running;
-	}
-	free(items);
-	return 0;
-}
-
-/*
- * Ordinary least squares with centred sums (stable when x is large, e.g.
- * byte sizes).  The slope's standard error is sqrt(s^2 / Sxx) with
- * s^2 = SSE / (n - 2), and the CI is slope +- t(0.975, n-2) * se.
- * 0; -EINVAL for NULL or non-finite input; -EDOM if n < 3 (no residual
- * degree of freedom) or x is constant (no slope).
- */
-int stats_linfit(const double *x, const double *y, size_t n,
-		 double *slope, double *intercept, double *slope_lo, double *slope_hi)
-{
-	double mx, my, sxx = 0.0, sxy = 0.0, sse = 0.0, b, a, se, t;
-
-	if (!x || !y || !slope || !intercept || !slope_lo || !slope_hi)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(x[i]) || !isfinite(y[i]))
-			return -EINVAL;
-	if (n < 3)
-		return -EDOM;
-	mx = stats_mean(x, n);
-	my = stats_mean(y, n);
-	for (size_t i = 0; i < n; i++) {
-		sxx += (x[i] - mx) * (x[i] - mx);
-		sxy += (x[i] - mx) * (y[i] - my);
-	}
-	if (sxx == 0.0)
-		return -EDOM;
-	b = sxy / sxx;
-	a = my - b * mx;
-	for (size_t i = 0; i < n; i++) {
-		double r = y[i] - (a + b * x[i]);
-
-		sse += r * r;
-	}
-	se = sqrt(sse / (double)(n - 2) / sxx);
-	t = stats_t_quantile(0.975, (double)(n - 2));
-	*slope = b;
-	*intercept = a;
-	*slope_lo = b - t * se;
-	*slope_hi = b + t * se;
-	return 0;
-}
-
 /*
  * Continued fraction for the regularized incomplete beta I_x(a, b), by the
  * modified Lentz method; converges quickly for x < (a+1)/(a+b+2), in
@@ -737,4 +437,140 @@ double stats_t_quantile(double p, double df)
 		return z + (z * z * z + z) / (4.0 * df);
 	}
 	return stats_t_solve(2.0 * (1.0 - p), df);
+}
+
+double stats_t_p_two_sided(double t, double df)
+{
+	if (isnan(t) || !(df > 0.0))
+		return NAN;
+	return stats_t_two_tail(fabs(t), df);
+}
+
+/*
+ * Welch: d = mean(b) - mean(a), se = sqrt(s_a^2/na + s_b^2/nb), and the
+ * Welch-Satterthwaite degrees of freedom
+ *     df = se^4 / ((s_a^2/na)^2/(na-1) + (s_b^2/nb)^2/(nb-1)).
+ * With se == 0 (both sides constant) there is no noise to test against:
+ * p is 1 for d == 0 and 0 otherwise, the interval is the point d, and df
+ * is na + nb - 2.
+ */
+int stats_welch(const double *a, size_t na, const double *b, size_t nb, double conf,
+		struct stats_welch *w)
+{
+	double va, vb, qa, qb, t;
+
+	if (!a || !b || !w || !(conf > 0.0 && conf < 1.0))
+		return -EINVAL;
+	if (na < 2 || nb < 2)
+		return -EDOM;
+	if (stats_has_nan(a, na) || stats_has_nan(b, nb))
+		return -EINVAL;
+	va = stats_stddev(a, na);
+	vb = stats_stddev(b, nb);
+	qa = va * va / (double)na;
+	qb = vb * vb / (double)nb;
+	w->diff = stats_mean(b, nb) - stats_mean(a, na);
+	w->se = sqrt(qa + qb);
+	if (w->se == 0.0) {
+		w->df = (double)(na + nb - 2);
+		w->t = w->diff == 0.0 ? 0.0 : copysign(INFINITY, w->diff);
+		w->p = w->diff == 0.0 ? 1.0 : 0.0;
+		w->lo = w->hi = w->diff;
+		return 0;
+	}
+	w->df = (qa + qb) * (qa + qb) /
+		(qa * qa / (double)(na - 1) + qb * qb / (double)(nb - 1));
+	w->t = w->diff / w->se;
+	w->p = stats_t_two_tail(fabs(w->t), w->df);
+	t = stats_t_quantile(0.5 + conf / 2.0, w->df);
+	w->lo = w->diff - t * w->se;
+	w->hi = w->diff + t * w->se;
+	return 0;
+}
+
+/*
+ * Benjamini-Hochberg step-up: with p sorted ascending p_(1) <= ... <= p_(n),
+ *     adj_(i) = min_{k >= i} min(1, n p_(k) / k),
+ * the running minimum from the top making adjusted values monotone in p.
+ * A key is a discovery at FDR q when adj < q.  adj may be p.
+ */
+int stats_bh(const double *p, size_t n, double *adj)
+{
+	struct stats_p_item *items;
+	double running = 1.0;
+
+	if (n == 0)
+		return 0;
+	if (!p || !adj)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!(p[i] >= 0.0 && p[i] <= 1.0))
+			return -EINVAL;
+	items = malloc(n * sizeof(*items));
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct stats_p_item){ .p = p[i], .idx = i };
+	qsort(items, n, sizeof(*items), stats_cmp_p);
+	for (size_t i = n; i-- > 0;) {
+		double v = fmin(1.0, (double)n * items[i].p / (double)(i + 1));
+
+		running = fmin(running, v);
+		adj[items[i].idx] = running;
+	}
+	free(items);
+	return 0;
+}
+
+/*
+ * Batch medians: the R round medians are R independent estimates (each
+ * round is a fresh process at a shuffled time), so their standard deviation
+ * over sqrt(R) is the standard error of an estimate built from all rounds,
+ * whatever the noise inside a round and the correlation between its samples.
+ */
+int stats_batch_ci(const double *rm, size_t r, double center, double conf,
+		   double *lo, double *hi)
+{
+	double half;
+
+	if (!lo || !hi)
+		return -EINVAL;
+	*lo = *hi = NAN;
+	if (!rm || !(conf > 0.0 && conf < 1.0) || !isfinite(center))
+		return -EINVAL;
+	if (r < 2)
+		return -EDOM;
+	if (stats_has_nan(rm, r))
+		return -EINVAL;
+	half = stats_t_quantile(0.5 + conf / 2.0, (double)(r - 1)) * stats_stddev(rm, r) /
+	       sqrt((double)r);
+	*lo = center - half;
+	*hi = center + half;
+	return 0;
+}
+
+/* Least squares with centred sums (stable when x is large, e.g. bytes). */
+int stats_slope(const double *x, const double *y, size_t n, double *slope,
+		double *intercept)
+{
+	double mx, my, sxx = 0.0, sxy = 0.0;
+
+	if (!x || !y || !slope || !intercept)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(x[i]) || !isfinite(y[i]))
+			return -EINVAL;
+	if (n < 2)
+		return -EDOM;
+	mx = stats_mean(x, n);
+	my = stats_mean(y, n);
+	for (size_t i = 0; i < n; i++) {
+		sxx += (x[i] - mx) * (x[i] - mx);
+		sxy += (x[i] - mx) * (y[i] - my);
+	}
+	if (sxx == 0.0)
+		return -EDOM;
+	*slope = sxy / sxx;
+	*intercept = my - *slope * mx;
+	return 0;
 }

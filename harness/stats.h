@@ -44,31 +44,37 @@ struct stats_rng { uint64_t s[4]; };
 void stats_rng_seed(struct stats_rng *r, uint64_t seed);
 uint64_t stats_rng_next(struct stats_rng *r);
 
-/* Two-sided Mann-Whitney U test of a vs b: exact for small samples without
- * ties (na, nb <= 20), else normal approximation with tie correction and
- * continuity correction.  Returns p in [0,1]; NAN if na or nb is 0.  *u_out
- * (may be NULL) gets U of a. */
-double stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
-			  double *u_out);
-/* Ratio of medians median(b)/median(a) with a percentile bootstrap CI
- * (reps resamples, seed).  0, -EINVAL (na or nb < 2, conf outside (0,1),
- * reps == 0, a non-finite value), -EDOM (a value < 0, or median(a) == 0),
- * -ENOMEM.  A resample whose median(a) is 0 counts as +inf, so *hi may be
- * INFINITY. */
-int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
-		   double conf, unsigned reps, uint64_t seed,
-		   double *ratio, double *lo, double *hi);
-/* Holm-Bonferroni: adjusted p-values (monotone, capped at 1) into adj,
- * which may be p.  0, -EINVAL (a p outside [0,1]), -ENOMEM. */
-int stats_holm(const double *p, size_t n, double *adj);
-/* Least squares y = a + b x; slope b with a 95% CI from its standard error
- * (Student t, n-2 df).  0, or -EDOM if n < 3 or x is constant, -EINVAL
- * for a non-finite value. */
-int stats_linfit(const double *x, const double *y, size_t n,
-		 double *slope, double *intercept, double *slope_lo, double *slope_hi);
 /* Two-sided Student t quantile for df degrees of freedom (e.g. 0.975).
  * The t with P(T <= t) = p; NAN unless 0 < p < 1 and df > 0; df may be
  * fractional or INFINITY. */
 double stats_t_quantile(double p, double df);
+/* P(|T| > |t|) for Student's t with df degrees of freedom; NAN unless
+ * df > 0 and t is a number. */
+double stats_t_p_two_sided(double t, double df);
+
+/* Welch's two-sample t test of mean(b) - mean(a), unequal variances. */
+struct stats_welch {
+	double diff;   /* mean(b) - mean(a) */
+	double se;     /* standard error of diff */
+	double df;     /* Welch-Satterthwaite degrees of freedom */
+	double t;      /* diff / se (+-INFINITY when se == 0 and diff != 0) */
+	double p;      /* two-sided p-value */
+	double lo, hi; /* conf interval of diff (t quantile, df) */
+};
+/* 0; -EDOM if na or nb < 2; -EINVAL for NULL, NaN or conf outside (0,1). */
+int stats_welch(const double *a, size_t na, const double *b, size_t nb, double conf,
+		struct stats_welch *w);
+/* Benjamini-Hochberg adjusted p-values (monotone, capped at 1) into adj,
+ * which may be p.  0, -EINVAL (a p outside [0,1]), -ENOMEM. */
+int stats_bh(const double *p, size_t n, double *adj);
+/* conf interval center +- t(conf, r-1) * sd(rm) / sqrt(r) from r round
+ * medians (batch medians).  0; -EDOM if r < 2; -EINVAL (NaN, bad conf).
+ * *lo and *hi are NAN on any error. */
+int stats_batch_ci(const double *rm, size_t r, double center, double conf,
+		   double *lo, double *hi);
+/* Least-squares slope and intercept of y on x.  0; -EDOM if n < 2 or x is
+ * constant; -EINVAL for NULL or non-finite input. */
+int stats_slope(const double *x, const double *y, size_t n, double *slope,
+		double *intercept);
 
 #endif

@@ -48,9 +48,9 @@ echo "quick baseline run took $(( $(date +%s) - start )) s"
 case "$(basename "$dir")" in *_*_[0-9]*T[0-9]*Z) ;; *) fail "folder name $(basename "$dir")";; esac
 ls -a "$WORK/res" | grep -q partial && fail "a .partial folder was left"
 
-want='schema,run_id,bench,variant,sweep,x,placement,metric,unit,n,iters,min,p50,mean,p90,p99,max,stddev,mad,ci95_lo,ci95_hi,cv_pct,validation,status,note'
+want='schema,run_id,bench,variant,sweep,x,placement,metric,unit,n,iters,min,p50,mean,p90,p99,max,stddev,mad,ci95_lo,ci95_hi,cv_pct,validation,status,note,rounds,between_cv_pct'
 [ "$(head -n 1 "$dir/summary.csv")" = "$want" ] || fail "summary.csv header differs from DESIGN.md"
-want='schema,run_id,bench,variant,sweep,x,placement,metric,sample,iters,value'
+want='schema,run_id,bench,variant,sweep,x,placement,metric,sample,iters,value,round'
 [ "$(head -n 1 "$dir/samples.csv")" = "$want" ] || fail "samples.csv header differs from DESIGN.md"
 for f in summary samples meta; do csvq "$dir/$f.csv" >/dev/null || fail "$f.csv does not parse"; done
 
