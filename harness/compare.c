@@ -76,8 +76,9 @@
  * quite: a family's variants share code paths); read it as indicative.
  *
  * Comparability.  Timings taken under an emulator (meta accel=tcg) are not
- * comparable with hardware-assisted ones: when the accelerators differ,
- * every key is `n/a` unless --force.  Meta keys that differ are listed
+ * comparable with hardware-assisted ones (kvm, hyperv, native, ...): when
+ * one side is emulated and the other is not, every key is `n/a` unless
+ * --force.  Meta keys that differ are listed
  * first, and a change of hardware (tsc_hz, the timer's overhead or the
  * null loop moving by more than their noise) is said in so many words.
  */
@@ -2029,8 +2030,10 @@ int compare_cmd(int argc, char **argv)
 	for (size_t i = 0; i < runs.n && !accel_differs; i++) {
 		ba = compare_meta_get(first[0], "accel");
 		ca = compare_meta_get(&runs.r[i], "accel");
-		accel_differs = (ba && ca && strcmp(ba, ca) != 0) ||
-				compare_is_tcg(ba) != compare_is_tcg(ca);
+		/* kvm, hyperv, native...: hardware runs the code, and timings
+		 * compare as those of two hosts do; an emulator's do not. */
+		accel_differs = compare_is_tcg(ba) != compare_is_tcg(ca) ||
+				(compare_is_tcg(ba) && strcmp(ba, ca) != 0);
 		if (accel_differs)
 			snprintf(na_note, sizeof(na_note), "different accelerators (%s, %s): "
 				 "timings not comparable; use --force", ba ? ba : "unknown",

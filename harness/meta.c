@@ -16,6 +16,9 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #include "clock.h"
 
@@ -156,6 +159,65 @@ static void bracketed(const char *s, char *out, size_t len)
 		snprintf(out, len, "%s", s);
 }
 
+/*
+ * The accelerator the timings were taken under, and how that is known:
+ * PRIMBENCH_ACCEL when the runner that started us knows (ci/kernel-vm sets
+ * it inside its guest); else the hypervisor's CPUID signature (leaf
+ * 0x40000000, read only when CPUID.1:ECX bit 31 says a hypervisor is
+ * there): "KVMKVMKVM" kvm, "TCGTCGTCGTCG" tcg (QEMU's emulator), "Microsoft Hv"
+ * hyperv, "VMwareVMware" vmware, "XenVMMXenVMM" xen; else DMI's system
+ * vendor naming QEMU (an emulator without that leaf); else native.
+ */
+static void meta_accel(char *accel, size_t alen, char *why, size_t wlen)
+{
+	const char *env = getenv("PRIMBENCH_ACCEL");
+	char vendor[128];
+
+	if (env && *env) {
+		snprintf(accel, alen, "%s", env);
+		snprintf(why, wlen, "PRIMBENCH_ACCEL");
+		return;
+	}
+#if defined(__x86_64__) || defined(__i386__)
+	{
+		static const struct { const char *sig, *name; } hv[] = {
+			{ "KVMKVMKVM", "kvm" }, { "TCGTCGTCGTCG", "tcg" },
+			{ "Microsoft Hv", "hyperv" }, { "VMwareVMware", "vmware" },
+			{ "XenVMMXenVMM", "xen" }, { "ACRNACRNACRN", "acrn" },
+			{ " lrpepyh  vr", "parallels" }, { "bhyve bhyve ", "bhyve" },
+		};
+		unsigned a, b, c, d;
+		char sig[13];
+
+		if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 31))) {
+			__cpuid(0x40000000, a, b, c, d);
+			memcpy(sig, &b, 4);
+			memcpy(sig + 4, &c, 4);
+			memcpy(sig + 8, &d, 4);
+			sig[12] = 0;
+			for (size_t i = 0; i < sizeof(hv) / sizeof(hv[0]); i++) {
+				if (strcmp(sig, hv[i].sig) == 0) {
+					snprintf(accel, alen, "%s", hv[i].name);
+					snprintf(why, wlen, "cpuid hypervisor signature '%s'", sig);
+					return;
+				}
+			}
+			snprintf(accel, alen, "hypervisor");
+			snprintf(why, wlen, "cpuid: a hypervisor, signature '%s'", sig);
+			return;
+		}
+	}
+#endif
+	read_line("/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor));
+	if (strstr(vendor, "QEMU")) {
+		snprintf(accel, alen, "tcg");
+		snprintf(why, wlen, "DMI sys_vendor '%.64s' with no hypervisor CPUID leaf", vendor);
+		return;
+	}
+	snprintf(accel, alen, "native");
+	snprintf(why, wlen, "no hypervisor seen (cpuid, DMI)");
+}
+
 /* CONFIG_HZ from /boot/config-<release>, else from /proc/config.gz
  * (through gzip, to avoid linking zlib for one line). */
 static void config_hz(const char *release, char *buf, size_t len)
@@ -272,9 +334,14 @@ int meta_collect(struct meta *m, const struct topo *t, const struct pmu_group *p
 	config_hz(u.release, buf, sizeof(buf));
 	rc |= meta_set(m, "config_hz", "%s", buf);
 	rc |= meta_set(m, "uid", "%d", (int)geteuid());
-	/* Set by ci/kernel-vm inside an emulated guest ("tcg", "kvm"):
-	 * compare refuses verdicts across accelerators. */
-	rc |= meta_set(m, "accel", "%s", getenv("PRIMBENCH_ACCEL") ? getenv("PRIMBENCH_ACCEL") : "native");
+	/* compare withholds verdicts between an emulator and hardware. */
+	{
+		char why[160];
+
+		meta_accel(buf, sizeof(buf), why, sizeof(why));
+		rc |= meta_set(m, "accel", "%s", buf);
+		rc |= meta_set(m, "accel_source", "%s", why);
+	}
 #ifdef __VERSION__
 	rc |= meta_set(m, "compiler", "%s", __VERSION__);
 #else
