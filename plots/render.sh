@@ -287,16 +287,19 @@ if [ -f "$run/samples.csv" ] && [ "$(count os_noise 'f("status") == "ok"')" -gt 
 	fig os_noise_samples os_noise_samples metrics="$(words_of os_noise_samples metric 1)"
 fi
 
-# Comparisons: every compare CSV in the run folder (primbench compare writes
-# CAND/compare-vs-BASE.csv).  Only time and throughput metrics, the ones that
-# gate (compare.h: ns_per_*, *_ns, *_per_s), one row each.
+# Comparisons: every compare CSV put in the run folder (compare writes one
+# only where --out says).  Only the gated keys (one per configuration:
+# ns_per_op, so + is always slower); a schema-1 compare.csv, which has no
+# "gated" column, gives its ns_per_op rows.
 for c in "$run"/compare.csv "$run"/compare-vs-*.csv; do
 	[ -f "$c" ] || continue
 	name=$(basename "$c" .csv)
-	"$csvq" "$c" -t bench,variant,x,placement,metric,unit,change_pct,ci95_lo_pct,ci95_hi_pct,verdict |
-		awk -F"$TAB" -v OFS="$TAB" 'NR == 1 { print "series", $0, "status", "validation", "row"; next }
-			$5 ~ /^ns_per_|_ns$|_per_s$/ {
-				print $1, $0, ($7 == "" ? "none" : "ok"), "n/a", ++n
+	gcol=gated
+	head -n 1 "$c" | grep -q '[,]gated$' || gcol=metric
+	"$csvq" "$c" -t bench,variant,x,placement,metric,unit,change_pct,ci95_lo_pct,ci95_hi_pct,verdict,$gcol |
+		awk -F"$TAB" -v OFS="$TAB" 'NR == 1 { print "series", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "status", "validation", "row"; next }
+			$11 == "1" || $11 == "ns_per_op" {
+				print $1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ($7 == "" ? "none" : "ok"), "n/a", ++n
 			}' > "$tmp/$name.tsv"
 	[ "$(wc -l < "$tmp/$name.tsv")" -gt 1 ] || continue
 	# A row label says which key it is: bench/variant, x, placement, metric.
@@ -306,8 +309,13 @@ for c in "$run"/compare.csv "$run"/compare-vs-*.csv; do
 	mv "$tmp/$name.lab" "$tmp/$name.tsv"
 	series="" placements=""
 	rows=$(($(wc -l < "$tmp/$name.tsv") - 1))
+	# The axis: wide enough for the CIs, at least +-10% and at most +-50%,
+	# so that a +-20% change never collapses onto zero next to one wild
+	# key; values beyond the edge are drawn at it and labelled.
+	span=$(awk -F"$TAB" 'NR > 1 { for (i = 8; i <= 10; i++) if ($i != "") { v = $i < 0 ? -$i : $i; if (v > m) m = v } }
+		END { m = m < 10 ? 10 : m > 50 ? 50 : m; printf "%.0f", m * 1.1 }' "$tmp/$name.tsv")
 	# nfail/nbad mean nothing here; the figure colours by verdict.
-	fig "$name" compare rows:="$rows" base="$(basename "$c")"
+	fig "$name" compare rows:="$rows" span:="$span" base="$(basename "$c")"
 done
 
 # --- draw ------------------------------------------------------------------------

@@ -49,8 +49,15 @@ if [ ! -x "$csvq" ]; then
 		{ echo "report.sh: cannot build csvq (run make first)" >&2; exit 2; }
 fi
 
-"$csvq" "$run/summary.csv" -t bench,variant,sweep,x,placement,metric,unit,n,p50,ci95_lo,ci95_hi,validation,status,note \
-	> "$tmp/summary.tsv"
+# Schema 2 adds rounds and between_cv_pct; a schema-1 run has one round.
+if head -n 1 "$run/summary.csv" | grep -q ',rounds,between_cv_pct'; then
+	"$csvq" "$run/summary.csv" -t bench,variant,sweep,x,placement,metric,unit,n,p50,ci95_lo,ci95_hi,validation,status,note,rounds,between_cv_pct \
+		> "$tmp/summary.tsv"
+else
+	"$csvq" "$run/summary.csv" -t bench,variant,sweep,x,placement,metric,unit,n,p50,ci95_lo,ci95_hi,validation,status,note |
+		awk -F"$TAB" -v OFS="$TAB" 'NR == 1 { print $0, "rounds", "between_cv_pct"; next } { print $0, 1, "" }' \
+		> "$tmp/summary.tsv"
+fi
 "$csvq" "$run/meta.csv" -t key,value > "$tmp/meta.tsv"
 meta() { awk -F"$TAB" -v k="$1" 'NR > 1 && $1 == k { print $2; exit }' "$tmp/meta.tsv"; }
 
@@ -83,10 +90,13 @@ headline() {
 			}
 			su = u; return 1
 		}
-		function cell(r,    a, f) {
+		# p50 [95% CI] unit, and that point'"'"'s own samples and rounds; a CI
+		# the CSV leaves empty is n/a, never [0, 0].
+		function cell(r,    a, f, ci) {
 			split(r, a, "\t")
 			f = scale(a[9] + 0, a[7])
-			return sprintf("%s [%s, %s] %s", fmt(a[9] * f), fmt(a[10] * f), fmt(a[11] * f), su)
+			ci = (a[10] == "" || a[11] == "") ? "[n/a]" : sprintf("[%s, %s]", fmt(a[10] * f), fmt(a[11] * f))
+			return sprintf("%s %s %s (n %s, %s round%s)", fmt(a[9] * f), ci, su, a[8], a[15], a[15] == 1 ? "" : "s")
 		}
 		# 4 significant digits, but 12345 rather than 1.234e+04.
 		function fmt(v) { return (v >= 1000 || v <= -1000) && v < 1e7 && v > -1e7 ? sprintf("%.0f", v) : sprintf("%.4g", v) }
@@ -110,13 +120,13 @@ headline() {
 		}
 		END {
 			if (!n) exit
-			print "| bench/variant | placement | metric | at | p50 [95% CI] | at | p50 [95% CI] | n | validation |"
-			print "|---|---|---|---|---|---|---|---:|---|"
+			print "| bench/variant | placement | metric | at | p50 [95% CI] | at | p50 [95% CI] | validation |"
+			print "|---|---|---|---|---|---|---|---|"
 			for (i = 1; i <= n; i++) {
 				k = order[i]
 				split(row[lo[k]], a, "\t")
 				far = (hi[k] != lo[k]) ? hx(sw[hi[k]], x[hi[k]]) " | " cell(row[hi[k]]) : " | "
-				printf "| %s/%s | %s | %s | %s | %s | %s | %s | %s |\n", a[1], a[2], a[5], a[6], hx(a[3], a[4]), cell(row[lo[k]]), far, a[8], val[k]
+				printf "| %s/%s | %s | %s | %s | %s | %s | %s |\n", a[1], a[2], a[5], a[6], hx(a[3], a[4]), cell(row[lo[k]]), far, val[k]
 			}
 			print ""
 		}' "$tmp/summary.tsv"
@@ -156,7 +166,14 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 	echo
 	why=$(meta clock_source_why)
 	echo "Time is read from $(meta clock_source)${why:+ ($why)}; the timer's own overhead ($(meta timer_overhead_ns) ns) is measured and subtracted."
-	echo "Iterations per sample are calibrated so that one sample lasts long enough for that overhead to stay under 1% of it; after warm-up the runner takes the samples (count in column n), and each summary row holds the median (p50) with a 95% confidence interval of the median, the spread and the tail."
+	echo "Iterations per sample are calibrated so that one sample lasts long enough for that overhead to stay under 1% of it; after warm-up the runner takes the samples, and each summary row holds the median (p50) of all samples with a 95% confidence interval, the spread and the tail."
+	echo "Samples are taken in $(meta rounds) rounds: every configuration is visited once per round, each time in a fresh process, in an order shuffled per round (seed $(meta seed))."
+	if [ "$(meta rounds)" -gt 1 ] 2>/dev/null; then
+		echo "**The CI in the tables is p50 ± t(0.975, R−1) · sd(round medians) / √R: it describes how much the median moved between rounds of this run on this host (fresh processes at shuffled times), not only the noise inside one short window, and says nothing about another host or kernel.**"
+	else
+		echo "**With one round, the CI in the tables is the order-statistics CI of the median of that one window's samples: it says nothing about the noise between windows, which is usually larger.**"
+	fi
+	echo "Each cell gives that point's own sample count n and its rounds; [n/a] is a CI the data cannot support (fewer than two rounds)."
 	echo "Two-worker benchmarks run at every placement the topology offers, bound with hwloc and checked (sched_getcpu, zero migrations)."
 	echo "Counters (kernel and user mode; mode $(meta counters_mode)) are read in a separate, shorter counting pass after the timed samples, so no open perf event adds its context-switch cost to a time."
 	echo "They check results where they can: a COW write of N pages should take about N minor faults, a same-CPU ping-pong round trip about 2 context switches; a failed check is kept with validation=fail and listed below."
@@ -255,12 +272,12 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 		image "$name" "comparison $name"
 		awk -F"$TAB" '
 			function num(v) { return v == "" ? "" : sprintf("%+.1f%%", v) }
-			NR > 1 && ($9 == "slower" || $9 == "faster") {
+			NR > 1 && ($9 == "slower" || $9 == "faster" || $9 == "undecided") {
 				if (!n++) { print "| verdict | bench | variant | x | placement | metric | change | 95% CI | note |"; print "|---|---|---|---|---|---|---:|---|---|" }
 				gsub(/\|/, "\\|", $10)
 				printf "| %s | %s | %s | %s | %s | %s | %s | [%s, %s] | %s |\n", $9, $1, $2, $3, $4, $5, num($6), num($7), num($8), $10
 			}
-			END { if (n) print ""; else print "No key changed significantly past the threshold.\n" }' "$tmp/cmp.tsv"
+			END { if (n) print ""; else print "No key changed significantly past the threshold, and none was undecided.\n" }' "$tmp/cmp.tsv"
 	done
 
 	echo "## Caveats"
