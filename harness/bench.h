@@ -43,6 +43,12 @@ enum bench_vflag {
 	/* One worker, run once on every CPU of the host (sweep "cpu", x = the
 	 * OS CPU number, placement single); xs are ignored. */
 	BENCH_V_PER_CPU = 1u << 2,
+	/* The runner fills x bytes of anonymous memory (4 KiB pages, every
+	 * page written) once per run, on worker 0's CPU, and every visit
+	 * inherits it through fork, copy-on-write (bench_prefilled()): for
+	 * variants whose set-up would otherwise write that much memory at
+	 * every visit of every round. */
+	BENCH_V_PREFILL = 1u << 3,
 };
 
 struct bench_ctx;
@@ -106,6 +112,13 @@ int bench_cpu(const struct bench_ctx *ctx, int i);
 /* Nanoseconds from the run's calibrated clock; usable in any process or
  * thread forked from the runner (the calibration is inherited). */
 uint64_t bench_now_ns(void);
+/* The memory the runner filled for a BENCH_V_PREFILL variant: x bytes,
+ * MADV_NOHUGEPAGE, every 4 KiB page written, inherited through fork (its
+ * pages are shared copy-on-write with primbench, and its PTEs read-only,
+ * as a process's are after its first fork).  NULL when the variant did not
+ * ask or the runner could not have it; then the benchmark fills its own.
+ * The benchmark owns this mapping: it may write or unmap it. */
+void *bench_prefilled(const struct bench_ctx *ctx, size_t *len);
 /* True when the run is --quick (a benchmark may use fewer inner steps). */
 bool bench_quick(const struct bench_ctx *ctx);
 /* Test-only fault injection: the value of PRIMBENCH_INJECT if it names this

@@ -56,6 +56,12 @@ bool bench_quick(const struct bench_ctx *ctx)
 	return ctx->quick;
 }
 
+void *bench_prefilled(const struct bench_ctx *ctx, size_t *len)
+{
+	*len = ctx->prefill ? ctx->prefill_len : 0;
+	return ctx->prefill;
+}
+
 const char *bench_inject(const struct bench_ctx *ctx)
 {
 	return ctx->inject;

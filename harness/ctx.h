@@ -48,6 +48,8 @@ struct bench_ctx {
 	const char *inject;                /* PRIMBENCH_INJECT's <what>, or NULL */
 	struct pmu_group *pmu;             /* counters of worker 0 */
 	double overhead_ns;                /* timer overhead, subtracted per read pair */
+	void *prefill;                     /* BENCH_V_PREFILL memory, or NULL */
+	size_t prefill_len;                /* its length */
 	struct ctx_sample s;               /* the current run() call */
 	unsigned nextra;                   /* extra metric names in use */
 	char extra_name[BENCH_MAX_EXTRA][BENCH_NAME_MAX]; /* their names */

@@ -28,6 +28,17 @@
  * set-up (proc_create's and mm_alloc's 1 GiB fills) runs once per visit,
  * inside the visit's budget share, since a fresh child is the point of a
  * round; skipped, failed and timed-out configurations are not revisited.
+ * Filling memory is the one set-up that would multiply the suite's time:
+ * proc_create writes up to 1 GiB (about a second here) before it can fork
+ * with that RSS.  Its variants ask (BENCH_V_PREFILL) for the runner to fill
+ * each size once per run, pinned to worker 0's CPU so the pages come from
+ * its node, and keep it with MADV_DONTFORK; for the visits that want it,
+ * the region is switched to MADV_DOFORK around the fork of the supervising
+ * child, which so inherits it copy-on-write (a PTE copy, ~40 ms per GiB,
+ * instead of the fill).  The child's pages are then shared with primbench
+ * and write-protected - the state a process's pages are in after its first
+ * fork anyway, which is the state the fork benchmarks measure after their
+ * warm-up.
  *
  * Calibration: a sample must last at least 100x the timer overhead (so the
  * overhead is < 1% of it) and at least the --min-sample-ms floor; by default
@@ -66,6 +77,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -131,6 +144,20 @@ struct runner_cal {
 	uint64_t count_iters;   /* iterations per counting sample */
 	unsigned reps;          /* timed samples per visit */
 	unsigned count_reps;    /* counting samples per visit */
+};
+
+/* Most BENCH_V_PREFILL regions a run keeps (sizes x CPUs). */
+#define RUNNER_MAX_PREFILL 16
+/* Memory a prefill leaves free for everything else. */
+#define RUNNER_PREFILL_MARGIN_BYTES (256ul << 20)
+/* Populate in steps so a stop signal is seen between them. */
+#define RUNNER_PREFILL_STEP (64ul << 20)
+
+/* One filled region (BENCH_V_PREFILL), kept for the whole run. */
+struct runner_prefill {
+	size_t bytes;           /* its length */
+	int cpu;                /* the CPU it was filled on */
+	void *p;                /* the mapping; NULL: could not be had */
 };
 
 /* Signal that stopped the run (0: none); the running child's pid. */
@@ -487,13 +514,15 @@ static int count_iters(const struct runner_opts *o, struct bench_ctx *ctx, void 
  * warm-up call at its count.  What it used goes back in MSG_DONE.
  */
 static void child_main(const struct runner_opts *o, const struct topo *t,
-		       const struct runner_config *c, const struct runner_cal *cal, int fd)
+		       const struct runner_config *c, const struct runner_cal *cal,
+		       const struct runner_prefill *pf, int fd)
 {
 	struct pmu_group pmu;
 	struct bench_ctx ctx = {
 		.desc = c->desc, .var = c->var, .x = c->x, .place = c->place,
 		.topo = t, .quick = o->quick, .pmu = &pmu,
 		.overhead_ns = clock_info()->overhead_ns,
+		.prefill = pf ? pf->p : NULL, .prefill_len = pf ? pf->bytes : 0,
 	};
 	struct msg_done done = { .type = MSG_DONE, .pin_ok = 1 };
 	const char *inj = getenv("PRIMBENCH_INJECT");
@@ -760,6 +789,18 @@ static size_t sample_cap(const struct runner_opts *o, const struct runner_cal *c
 	return (timed > counted ? timed : counted) + 8;
 }
 
+/* Sleep *nap_ns, then double it up to 10 ms: a child killed a moment ago
+ * is usually gone within microseconds, and a fixed 10 ms nap per visit
+ * would add seconds to a run of a thousand visits. */
+static void nap(long *nap_ns)
+{
+	struct timespec ts = { 0, *nap_ns };
+
+	nanosleep(&ts, NULL);
+	if (*nap_ns < 10000000)
+		*nap_ns *= 2;
+}
+
 /*
  * Kill the child's whole group and reap the child.  SIGKILL cannot be
  * caught, but a task stuck in the kernel (an emulator's lost interrupt, a
@@ -769,7 +810,7 @@ static size_t sample_cap(const struct runner_opts *o, const struct runner_cal *c
 static int reap_group(pid_t pid, int *wstatus)
 {
 	double give_up = now_s() + RUNNER_REAP_S;
-	struct timespec nap = { 0, 10000000 };
+	long nap_ns = 50000;
 
 	kill(-pid, SIGKILL);
 	for (;;) {
@@ -779,7 +820,7 @@ static int reap_group(pid_t pid, int *wstatus)
 			return 0;
 		if (now_s() > give_up)
 			return -ETIME;
-		nanosleep(&nap, NULL);
+		nap(&nap_ns);
 	}
 }
 
@@ -796,7 +837,7 @@ static void reap_adopted(void)
 {
 	char path[64];
 	double give_up = now_s() + RUNNER_REAP_S;
-	struct timespec nap = { 0, 10000000 };
+	long nap_ns = 50000;
 	FILE *f;
 	int pid;
 
@@ -815,7 +856,7 @@ static void reap_adopted(void)
 		if (w == 0) {
 			if (now_s() > give_up)
 				return;
-			nanosleep(&nap, NULL);
+			nap(&nap_ns);
 		}
 	}
 }
@@ -830,11 +871,87 @@ static int visit_failed(struct runner_result *r, const char *what, int err)
 	return 0;
 }
 
-/* Visit one configuration in a supervised child; fill r, and cal from the
- * first visit that calibrated.  0, or -ENOMEM (r is then empty). */
+/* MemAvailable in bytes, or -1 if /proc/meminfo does not say. */
+static long long mem_available(void)
+{
+	char line[256];
+	long long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
+/* Map and write bytes of 4 KiB pages while pinned to cpu (so that they
+ * come from its node), then keep them out of every fork (MADV_DONTFORK).
+ * NULL when it cannot be had (no room, a limit): the benchmark then fills
+ * its own memory, as without a prefill. */
+static void *prefill_fill(size_t bytes, int cpu)
+{
+	long long avail = mem_available();
+	cpu_set_t old, one;
+	bool pinned = false;
+	char *p;
+
+	if (avail >= 0 && (long long)(bytes + RUNNER_PREFILL_MARGIN_BYTES) > avail)
+		return NULL;
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, bytes, MADV_NOHUGEPAGE);
+	if (cpu >= 0 && sched_getaffinity(0, sizeof(old), &old) == 0) {
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
+	}
+	for (size_t off = 0; off < bytes && !stop_signal; off += RUNNER_PREFILL_STEP) {
+		size_t len = bytes - off < RUNNER_PREFILL_STEP ? bytes - off : RUNNER_PREFILL_STEP;
+
+		if (madvise(p + off, len, MADV_POPULATE_WRITE) == 0)
+			continue;
+		for (size_t i = 0; i < len; i += 4096)
+			p[off + i] = 1;
+	}
+	if (pinned)
+		sched_setaffinity(0, sizeof(old), &old);
+	if (stop_signal || madvise(p, bytes, MADV_DONTFORK) < 0) {
+		munmap(p, bytes);
+		return NULL;
+	}
+	return p;
+}
+
+/* The prefill a configuration asks for, filled on first use; NULL if it
+ * asks for none or it cannot be had. */
+static struct runner_prefill *prefill_get(struct runner_prefill *pool, size_t *npool,
+					  const struct runner_config *c)
+{
+	size_t bytes = (size_t)c->x;
+	int cpu = c->place.cpu[0];
+
+	if (!(c->var->flags & BENCH_V_PREFILL) || bytes == 0)
+		return NULL;
+	for (size_t i = 0; i < *npool; i++)
+		if (pool[i].bytes == bytes && pool[i].cpu == cpu)
+			return pool[i].p ? &pool[i] : NULL;
+	if (*npool == RUNNER_MAX_PREFILL)
+		return NULL;
+	pool[*npool] = (struct runner_prefill){ .bytes = bytes, .cpu = cpu,
+						.p = prefill_fill(bytes, cpu) };
+	return pool[(*npool)++].p ? &pool[*npool - 1] : NULL;
+}
+
+/* Visit one configuration in a supervised child, which inherits pf (NULL:
+ * none); fill r, and cal from the first visit that calibrated.  0, or
+ * -ENOMEM (r is then empty). */
 static int supervise(const struct runner_opts *o, const struct topo *t,
 		     const struct runner_config *c, struct runner_cal *cal,
-		     struct runner_result *r)
+		     const struct runner_prefill *pf, struct runner_result *r)
 {
 	size_t cap = sample_cap(o, cal);
 	struct msg_done done = { 0 };
@@ -854,7 +971,12 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 		return visit_failed(r, "pipe to the supervising child", errno);
 
 	fflush(NULL);
+	/* This child, and only this one, inherits the prefill. */
+	if (pf && madvise(pf->p, pf->bytes, MADV_DOFORK) < 0)
+		pf = NULL;
 	pid = fork();
+	if (pf && pid != 0)
+		madvise(pf->p, pf->bytes, MADV_DONTFORK);
 	if (pid < 0) {
 		rc = errno;
 		close(pfd[0]);
@@ -876,7 +998,7 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 		 * compare with the pid we had, not with 1. */
 		if (getppid() != parent)
 			raise(SIGTERM);
-		child_main(o, t, c, cal, pfd[1]);
+		child_main(o, t, c, cal, pf, pfd[1]);
 		_exit(0);
 	}
 	/* Both sides set the group: whichever runs first wins the race with
@@ -1014,6 +1136,8 @@ int runner_run(const struct runner_opts *o, const struct topo *t,
 {
 	struct runner_cal *cal = calloc(n ? n : 1, sizeof(*cal));
 	size_t *order = calloc(n ? n : 1, sizeof(*order));
+	struct runner_prefill prefill[RUNNER_MAX_PREFILL];
+	size_t nprefill = 0;
 	size_t visits = 0, planned = n * o->rounds;
 	struct stats_rng rng;
 	double t0 = now_s();
@@ -1038,7 +1162,8 @@ int runner_run(const struct runner_opts *o, const struct topo *t,
 				continue;
 			}
 			progress(o, visits++, planned, t0, round, &cfg[i]);
-			if (supervise(o, t, &cfg[i], &cal[i], &r) < 0) {
+			if (supervise(o, t, &cfg[i], &cal[i],
+				      prefill_get(prefill, &nprefill, &cfg[i]), &r) < 0) {
 				result_free(&r);
 				status = -ENOMEM;
 				goto out;
@@ -1057,6 +1182,9 @@ int runner_run(const struct runner_opts *o, const struct topo *t,
 		}
 	}
 out:
+	for (size_t i = 0; i < nprefill; i++)
+		if (prefill[i].p)
+			munmap(prefill[i].p, prefill[i].bytes);
 	free(cal);
 	free(order);
 	if (o->progress)
