@@ -202,8 +202,12 @@ static int cmd_run(struct cli *c)
 	sink = (struct runner_sink){ .result = run_visit, .arg = &rs };
 	status = runner_run(&c->run, t, cfg, n, &sink);
 	complete = status == 0 || status == 1;
-	if (status < 0) {
+	if (status == -ENOMEM) {
 		fprintf(stderr, "primbench: the run stopped: %s\n", strerror(-status));
+		status = 1;
+	} else if (status < 0) {
+		fprintf(stderr, "primbench: some configurations could not be started: %s "
+			"(their rows say so; meta says complete=false)\n", strerror(-status));
 		status = 1;
 	}
 	/* Also after an interrupt: the visits that finished are summarised,

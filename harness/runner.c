@@ -866,6 +866,7 @@ static void reap_adopted(void)
 static int visit_failed(struct runner_result *r, const char *what, int err)
 {
 	r->status = RUN_FAILED;
+	r->harness_errno = err;
 	snprintf(r->note, sizeof(r->note), "%s: %s", what, strerror(err));
 	result_compact(r);
 	return 0;
@@ -1141,7 +1142,7 @@ int runner_run(const struct runner_opts *o, const struct topo *t,
 	size_t visits = 0, planned = n * o->rounds;
 	struct stats_rng rng;
 	double t0 = now_s();
-	int status = 0;
+	int status = 0, harness_errno = 0;
 
 	if (!cal || !order) {
 		status = -ENOMEM;
@@ -1176,6 +1177,8 @@ int runner_run(const struct runner_opts *o, const struct topo *t,
 				cal[i].done = true;
 			if (r.status == RUN_FAILED || r.status == RUN_TIMEOUT)
 				status = 1;
+			if (r.harness_errno && !harness_errno)
+				harness_errno = r.harness_errno;
 			if (sink->result(sink->arg, i, round, &r) < 0)
 				status = 1;
 			result_free(&r);
@@ -1195,5 +1198,5 @@ out:
 		return status;
 	if (stop_signal)
 		return 128 + stop_signal;
-	return status;
+	return harness_errno ? -harness_errno : status;
 }

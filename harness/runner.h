@@ -56,6 +56,7 @@ struct runner_metric {
 struct runner_result {
 	const struct runner_config *cfg;    /* what was run */
 	bool pin_ok;                        /* worker 0 was on its CPU after the samples */
+	int harness_errno;                  /* the harness could not start the visit (pipe, fork) */
 	enum runner_status status;          /* ok/skipped/failed/timeout */
 	char note[2 * BENCH_NOTE_MAX];      /* reason, bench note, counter notes */
 	size_t nsamples;                    /* timed samples received */
@@ -83,8 +84,10 @@ int runner_plan(const struct runner_opts *o, const struct topo *t,
  * an order shuffled from o->seed, feeding every visit to the sink.  A
  * configuration that was skipped, failed or timed out is not visited
  * again.  Returns 0 (all ran; skips allowed), 1 (some failed or timed
- * out), 128+signal when SIGINT/SIGTERM stopped the run, or -ENOMEM when it
- * had to stop (finished visits were already given to the sink).
+ * out), 128+signal when SIGINT/SIGTERM stopped the run, -ENOMEM when it
+ * had to stop, or the -errno of the first visit the harness itself could
+ * not start (no pipe or fork: EMFILE, EAGAIN; the others went on).
+ * Finished visits were given to the sink in every case.
  */
 int runner_run(const struct runner_opts *o, const struct topo *t,
 	       const struct runner_config *cfg, size_t n, const struct runner_sink *sink);
