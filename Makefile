@@ -64,7 +64,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # PROG: where the binary goes (a second tree can build elsewhere).
 PROG    ?= primbench
 
-all: $(PROG) $(BUILD)/primbench-helper $(BUILD)/csvq
+all: $(PROG) $(BUILD)/primbench-helper $(BUILD)/csvq $(BUILD)/seccomp_slow
 
 $(PROG): $(MAINOBJ) $(HOBJ) $(BOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
@@ -79,6 +79,12 @@ $(BUILD)/primbench-helper: tests/helper/exit0.c
 $(BUILD)/csvq: tests/tools/csvq.c $(BUILD)/harness/csv.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.o,$^)
+
+# seccomp_slow: a filter of known cost on every system call, for checking
+# what compare catches (an A/B with known truth; tests/tools/seccomp_slow.c).
+$(BUILD)/seccomp_slow: tests/tools/seccomp_slow.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
