@@ -83,6 +83,17 @@ void bench_window_begin(struct bench_ctx *ctx)
 	ctx->s.win_t0 = clock_now_ns();
 }
 
+/* Append the counter-read reason to the note, once. */
+static void ctx_note_unmeasured(struct bench_ctx *ctx)
+{
+	size_t n = strlen(ctx->note);
+
+	if (!ctx->unmeasured || strstr(ctx->note, ctx->unmeasured_why))
+		return;
+	snprintf(ctx->note + n, sizeof(ctx->note) - n, "%scounter sample dropped: %s",
+		 n ? "; " : "", ctx->unmeasured_why);
+}
+
 void bench_window_end(struct bench_ctx *ctx)
 {
 	uint64_t t1 = clock_now_ns();
@@ -95,9 +106,24 @@ void bench_window_end(struct bench_ctx *ctx)
 	ctx->s.window_open = false;
 	ctx->s.windows++;
 	ctx->s.win_ns += (double)(t1 - ctx->s.win_t0) - ctx->overhead_ns;
-	for (int e = 0; e < PMU_NEVENTS; e++)
-		if (avail & (1u << e))
-			ctx->s.win_count[e] += (double)(r1.value[e] - ctx->s.win_r0.value[e]);
+	for (int e = 0; e < PMU_NEVENTS; e++) {
+		char why[sizeof(ctx->unmeasured_why)];
+		double d;
+
+		if (!(avail & (1u << e)))
+			continue;
+		/* A delta that is not a measurement (issue 13: task-clock
+		 * never scheduled, read as 0) is NAN, and NAN sums to NAN:
+		 * the sample is reported unmeasured, never as a count. */
+		d = pmu_reading_delta(&ctx->s.win_r0, &r1, e, why, sizeof(why));
+		ctx->s.win_count[e] += d;
+		if (isnan(d) && !(ctx->unmeasured & (1u << e))) {
+			if (!ctx->unmeasured)
+				snprintf(ctx->unmeasured_why, sizeof(ctx->unmeasured_why), "%s", why);
+			ctx->unmeasured |= 1u << e;
+			ctx_note_unmeasured(ctx);
+		}
+	}
 	if (pmu_reading_multiplexed(&ctx->s.win_r0, &r1, avail))
 		ctx->s.win_multiplexed = true;
 }
@@ -158,6 +184,9 @@ void bench_note(struct bench_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ctx->note, sizeof(ctx->note), fmt, ap);
 	va_end(ap);
+	/* The benchmark's note replaces its earlier one, not the harness's
+	 * word that a counter sample was dropped. */
+	ctx_note_unmeasured(ctx);
 }
 
 int bench_skip(struct bench_ctx *ctx, const char *fmt, ...)

@@ -56,6 +56,11 @@ struct bench_ctx {
 	char extra_unit[BENCH_MAX_EXTRA][BENCH_NAME_MAX]; /* and units */
 	enum ctx_status status;            /* set by bench_skip/bench_fail */
 	char note[BENCH_NOTE_MAX];         /* reason or free note */
+	uint32_t unmeasured;               /* events some window could not
+					      measure (a failed counter read):
+					      their samples are NAN */
+	char unmeasured_why[128];          /* the first such read's reason,
+					      kept in note (bench_note too) */
 };
 
 /* Reset the per-call state before a run() call. */

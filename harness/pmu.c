@@ -13,15 +13,38 @@
  *
  * Opening.  All events go into one group (one read(2) returns them all,
  * and the kernel schedules them onto the PMU together, so they cover the
- * same instants), led by a page-fault event (see pmu_open_order).  Reads use PERF_FORMAT_GROUP | PERF_FORMAT_ID: one
- * syscall per group instead of one per event keeps the reading's own cost
- * small and equal for every event, and the ids tie each value to its event
- * without trusting the order of siblings.  Events are opened enabled
- * (disabled=0), so there is no ioctl to forget: callers take two readings
- * and subtract.  Siblings start counting a few microseconds after their
- * leader; deltas make that irrelevant.  No inherit: only the calling
- * thread counts (a group cannot be read with PERF_FORMAT_GROUP when
- * inherited anyway); a benchmark's children are the runner's concern.
+ * same instants), led by a page-fault event (see pmu_open_order).  Reads
+ * use PERF_FORMAT_GROUP | PERF_FORMAT_ID on the leader: one syscall per
+ * group instead of one per event keeps the reading's own cost small and
+ * equal for every event, and the ids tie each value to its event without
+ * trusting the order of siblings.  Siblings carry the times but not
+ * PERF_FORMAT_GROUP, so that a read of a sibling's own fd gives its own
+ * time_running (a group read gives only the leader's): that is how
+ * pmu_group_open() checks that every member really got scheduled.  No
+ * inherit: only the calling thread counts (a group cannot be read with
+ * PERF_FORMAT_GROUP when inherited anyway); a benchmark's children are
+ * the runner's concern.
+ *
+ * Enabling.  The leader is opened disabled and enabled (one ioctl) once
+ * every sibling has joined; siblings are opened enabled, so the group
+ * starts as one.  Why not open the leader enabled: on Linux 6.18 (this
+ * project's KVM guest) a sibling from another software PMU that joined a
+ * group already counting was not scheduled until the thread's next
+ * context switch - task-clock (the perf_task_clock PMU) under a
+ * page-fault leader (perf_swevent) had its own time_running at 0 while
+ * the group's grew, so a benchmark that never blocks (syscall_getppid, a
+ * page-touching loop) read task-clock as exactly 0 in every sample
+ * (issue 13; 44 of 50 fresh opens here).  The kernel reschedules a group
+ * on PERF_EVENT_IOC_ENABLE of its leader, and then every member, of any
+ * PMU, goes on with it.  Callers take two readings and subtract.
+ *
+ * Checking.  After enabling, each sibling's own time_running must
+ * advance over a short spin while its leader's does; one that does not
+ * was never scheduled and is made unavailable with that reason, never
+ * left to read 0.  A reading
+ * that is not a measurement anyway (a group that did not run between two
+ * readings, a task-clock that did not move while its group ran) is told
+ * apart by pmu_reading_delta(), which gives NAN for it.
  *
  * If the group cannot hold an event (a sibling fails with an error other
  * than "no such event" or "not permitted") or never gets onto the PMU
@@ -52,13 +75,16 @@
  *
  * Test-only hook: PRIMBENCH_PMU_FORCE, read by pmu_group_open(), starts
  * the ladder lower or forces the split: "user" (begin at USER_ONLY),
- * "rusage" (go straight to RUSAGE), "split" (two groups at once).  Empty
+ * "rusage" (go straight to RUSAGE), "split" (two groups at once), "late"
+ * (leaders opened enabled, so siblings join a counting group: the way
+ * that left task-clock unscheduled, kept so the check stays tested).  Empty
  * or unset: normal behaviour; anything else makes pmu_group_open() return
  * -EINVAL so that a typo cannot make a test pass vacuously.
  */
 #include "pmu.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +111,9 @@ struct pmu_event_def {
 	uint32_t type;              /* perf ABI type when libpfm is not used */
 	uint64_t config;            /* perf ABI config when libpfm is not used */
 	bool in_rusage;             /* getrusage(RUSAGE_THREAD) can count it */
+	bool never_zero;            /* counts whenever the thread runs, so a
+				       delta of 0 over an interval its group
+				       ran is a failed read, not a count */
 };
 
 /* The cache event "dTLB load misses" in the perf ABI's encoding. */
@@ -97,7 +126,7 @@ static const struct pmu_event_def pmu_defs[PMU_NEVENTS] = {
 	[PMU_TASK_CLOCK] = {
 		{ "task-clock", "task_clock_ns_per_op", "ns/op", false },
 		"perf::PERF_COUNT_SW_TASK_CLOCK",
-		PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, false },
+		PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, false, true },
 	[PMU_PAGE_FAULTS] = {
 		{ "page-faults", "faults_per_op", "faults/op", false },
 		"perf::PERF_COUNT_SW_PAGE_FAULTS",
@@ -121,11 +150,11 @@ static const struct pmu_event_def pmu_defs[PMU_NEVENTS] = {
 	[PMU_CYCLES] = {
 		{ "cycles", "cycles_per_op", "cycles/op", true },
 		"perf::PERF_COUNT_HW_CPU_CYCLES",
-		PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, false },
+		PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, false, true },
 	[PMU_INSTRUCTIONS] = {
 		{ "instructions", "instructions_per_op", "instructions/op", true },
 		"perf::PERF_COUNT_HW_INSTRUCTIONS",
-		PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, false },
+		PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, false, true },
 	[PMU_CACHE_MISSES] = {
 		{ "cache-misses", "cache_misses_per_op", "misses/op", true },
 		"perf::PERF_COUNT_HW_CACHE_MISSES",
@@ -141,11 +170,11 @@ static const struct pmu_event_def pmu_defs[PMU_NEVENTS] = {
 };
 
 /*
- * Order of opening, so the first event of each group leads it.  task-clock
- * must not lead: on Linux 6.18 (this project's KVM guest), a group led by
- * task-clock or cpu-clock (the hrtimer-driven software PMUs) left its
- * page-fault and context-switch siblings at 0 in most runs, while a group
- * led by page-faults counted every member, task-clock included.
+ * Order of opening, so the first event of each group leads it: a
+ * page-fault event, the most common kind.  (Before the leader was opened
+ * disabled - see "Enabling" at the top - a task-clock leader left its
+ * page-fault and context-switch siblings at 0, and a page-fault leader
+ * its task-clock sibling: the same unscheduled cross-PMU sibling.)
  */
 static const enum pmu_event pmu_open_order[PMU_NEVENTS] = {
 	PMU_PAGE_FAULTS, PMU_MINOR_FAULTS, PMU_MAJOR_FAULTS, PMU_CTX_SWITCHES,
@@ -159,6 +188,7 @@ enum pmu_force {
 	PMU_FORCE_USER,     /* start at PMU_MODE_USER_ONLY */
 	PMU_FORCE_RUSAGE,   /* go straight to PMU_MODE_RUSAGE */
 	PMU_FORCE_SPLIT,    /* open a software and a hardware group at once */
+	PMU_FORCE_LATE,     /* leaders opened enabled: siblings join late */
 };
 
 /* Outcome of one attempt at opening every event in one mode. */
@@ -436,6 +466,8 @@ static int pmu_read_leader(const struct pmu_group *g, int lead, struct pmu_readi
 			r->value[i] = value;
 			r->time_enabled[i] = buf[1];
 			r->time_running[i] = buf[2];
+			r->got |= 1u << i;
+			r->timed |= 1u << i;
 		}
 	}
 	return 0;
@@ -461,6 +493,91 @@ static bool pmu_group_ran(const struct pmu_group *g, int lead)
 	return b.time_running[lead] > a.time_running[lead];
 }
 
+/*
+ * Close every member of the group led by lead and make it unavailable
+ * with err and the reason fmt.  Returns how many were closed.
+ */
+static int pmu_drop_group(struct pmu_group *g, int lead, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int pmu_drop_group(struct pmu_group *g, int lead, int err, const char *fmt, ...)
+{
+	char reason[sizeof(g->ev[0].reason)];
+	va_list ap;
+	int n = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	/* Siblings first: closing a leader first would turn each sibling
+	 * into a group of its own for the moment in between. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < PMU_NEVENTS; i++) {
+			struct pmu_event_state *s = &g->ev[i];
+
+			if (s->group != lead || s->fd < 0 || (pass == 0) == (i == lead))
+				continue;
+			close(s->fd);
+			s->fd = -1;
+			s->group = -1;
+			s->available = false;
+			s->err = err;
+			snprintf(s->reason, sizeof(s->reason), "%s", reason);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The event's own time_running from a read of its own fd: a leader's
+ * group read and a sibling's single read both put it at word 2.  0 on a
+ * failed read. */
+static uint64_t pmu_own_running(const struct pmu_event_state *s)
+{
+	uint64_t buf[3 + 2 * PMU_NEVENTS];
+	ssize_t n = read(s->fd, buf, sizeof(buf));
+
+	return n >= (ssize_t)(3 * sizeof(uint64_t)) ? buf[2] : 0;
+}
+
+/*
+ * Make unavailable every open sibling that was never scheduled with its
+ * group: over a short spin its leader's time_running advances and its
+ * own does not.  (A group that is off the PMU as a whole - a multiplexed
+ * hardware group - moves neither, and is left to pmu_group_ran() and to
+ * pmu_reading_delta().)  Returns how many events were closed.
+ */
+static int pmu_drop_unscheduled(struct pmu_group *g)
+{
+	uint64_t before[PMU_NEVENTS], after[PMU_NEVENTS];
+	int n = 0;
+
+	for (int i = 0; i < PMU_NEVENTS; i++)
+		before[i] = g->ev[i].fd >= 0 ? pmu_own_running(&g->ev[i]) : 0;
+	for (volatile int i = 0; i < 20000; i++)
+		;
+	for (int i = 0; i < PMU_NEVENTS; i++)
+		after[i] = g->ev[i].fd >= 0 ? pmu_own_running(&g->ev[i]) : 0;
+	for (int i = 0; i < PMU_NEVENTS; i++) {
+		struct pmu_event_state *s = &g->ev[i];
+		int lead = s->group;
+
+		if (s->fd < 0 || lead == i || lead < 0)
+			continue;
+		if (after[lead] <= before[lead] || after[i] > before[i])
+			continue;
+		close(s->fd);
+		s->fd = -1;
+		s->group = -1;
+		s->available = false;
+		s->err = EBUSY;
+		pmu_set_reason(s, "never scheduled with its group (own time_running stayed %llu ns)",
+			       (unsigned long long)after[i]);
+		n++;
+	}
+	return n;
+}
+
 /* Group leader fd for an event of this kind, -1 to start a new group. */
 static int pmu_leader_fd(const struct pmu_group *g, const int *leader, int kind)
 {
@@ -472,8 +589,10 @@ static int pmu_leader_fd(const struct pmu_group *g, const int *leader, int kind)
  * of software and one of hardware events.  Unavailable events get their
  * reason; the outcome tells the caller whether to climb down the ladder
  * or split.  Events served by getrusage in USER_ONLY mode are marked here.
+ * late: leaders opened enabled (PRIMBENCH_PMU_FORCE=late), else each
+ * leader is enabled once its group is complete.
  */
-static struct pmu_attempt pmu_try_open(struct pmu_group *g, bool split)
+static struct pmu_attempt pmu_try_open(struct pmu_group *g, bool split, bool late)
 {
 	struct pmu_attempt at = { 0, 0, false };
 	int leader[2] = { -1, -1 }; /* [0] software or only group, [1] hardware */
@@ -512,16 +631,23 @@ static struct pmu_attempt pmu_try_open(struct pmu_group *g, bool split)
 		}
 
 		pmu_encode(i, &attr, pfm_why, sizeof(pfm_why));
+		gfd = pmu_leader_fd(g, leader, kind);
 		attr.size = sizeof(attr);
-		attr.disabled = 0;
+		/* A leader starts disabled and is enabled with its group
+		 * complete (see "Enabling" at the top); a sibling is enabled
+		 * and starts with its leader. */
+		attr.disabled = gfd < 0 && !late;
 		attr.inherit = 0;
 		attr.exclude_user = 0;
 		attr.exclude_kernel = user_only;
 		attr.exclude_hv = 1;
-		attr.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_ID |
+		/* The group read is the leader's; a sibling's own read gives
+		 * its own times (see "Checking"). */
+		attr.read_format = PERF_FORMAT_ID |
 				   PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+		if (gfd < 0)
+			attr.read_format |= PERF_FORMAT_GROUP;
 
-		gfd = pmu_leader_fd(g, leader, kind);
 		fd = pmu_sys_perf_event_open(&attr, gfd);
 		if (fd < 0) {
 			err = errno;
@@ -551,7 +677,21 @@ static struct pmu_attempt pmu_try_open(struct pmu_group *g, bool split)
 			pmu_set_reason(s, "%s; used the generic perf id", pfm_why);
 	}
 
-	/* Only hardware events can fail to get onto the PMU. */
+	/* Start each complete group.  A leader that cannot be enabled
+	 * leaves its whole group uncounted. */
+	for (int kind = 0; kind < 2 && !late; kind++) {
+		int lead = leader[kind];
+
+		int err;
+
+		if (lead < 0 || ioctl(g->ev[lead].fd, PERF_EVENT_IOC_ENABLE, 0) == 0)
+			continue;
+		err = errno;
+		at.opened -= pmu_drop_group(g, lead, err, "PERF_EVENT_IOC_ENABLE: %s (%s)",
+					    strerror(err), pmu_errname(err));
+	}
+
+	/* Only hardware events can fail to get onto the PMU as a group. */
 	for (int kind = 0; kind < 2; kind++) {
 		int lead = leader[kind];
 		bool has_hw = false;
@@ -567,20 +707,11 @@ static struct pmu_attempt pmu_try_open(struct pmu_group *g, bool split)
 			at.need_split = true;
 			continue;
 		}
-		for (int i = 0; i < PMU_NEVENTS; i++) {
-			struct pmu_event_state *s = &g->ev[i];
-
-			if (s->group != lead)
-				continue;
-			close(s->fd);
-			s->fd = -1;
-			s->group = -1;
-			s->available = false;
-			s->err = EBUSY;
-			pmu_set_reason(s, "hardware group never ran on the PMU (time_running=0)");
-			at.opened--;
-		}
+		at.opened -= pmu_drop_group(g, lead, EBUSY, "%s",
+					    "hardware group never ran on the PMU (time_running=0)");
 	}
+	if (!at.need_split)
+		at.opened -= pmu_drop_unscheduled(g);
 
 	/* With some hardware event counting, ENOENT means this PMU lacks the
 	 * event, not that there is no PMU. */
@@ -637,6 +768,8 @@ static int pmu_read_force(enum pmu_force *force)
 		*force = PMU_FORCE_RUSAGE;
 	else if (strcmp(v, "split") == 0)
 		*force = PMU_FORCE_SPLIT;
+	else if (strcmp(v, "late") == 0)
+		*force = PMU_FORCE_LATE;
 	else
 		return -EINVAL;
 	return 0;
@@ -664,7 +797,7 @@ int pmu_group_open(struct pmu_group *g, uint32_t mask)
 	split = force == PMU_FORCE_SPLIT;
 	g->mode = force == PMU_FORCE_USER ? PMU_MODE_USER_ONLY : PMU_MODE_KERNEL_USER;
 	for (;;) {
-		at = pmu_try_open(g, split);
+		at = pmu_try_open(g, split, force == PMU_FORCE_LATE);
 		if (at.refused_err && g->mode == PMU_MODE_KERNEL_USER) {
 			/* Kernel-mode counting refused: all events drop to
 			 * user-only together, so one mode describes them all. */
@@ -706,9 +839,12 @@ static int pmu_read_rusage(const struct pmu_group *g, struct pmu_reading *r)
 	v[PMU_MAJOR_FAULTS] = (uint64_t)ru.ru_majflt;
 	v[PMU_PAGE_FAULTS] = (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
 	v[PMU_CTX_SWITCHES] = (uint64_t)ru.ru_nvcsw + (uint64_t)ru.ru_nivcsw;
-	for (int i = 0; i < PMU_NEVENTS; i++)
-		if (g->ev[i].available && g->ev[i].fd < 0)
+	for (int i = 0; i < PMU_NEVENTS; i++) {
+		if (g->ev[i].available && g->ev[i].fd < 0) {
 			r->value[i] = v[i];
+			r->got |= 1u << i;
+		}
+	}
 	return 0;
 }
 
@@ -762,6 +898,41 @@ uint32_t pmu_group_available(const struct pmu_group *g)
 		if (g->ev[i].available)
 			m |= 1u << i;
 	return m;
+}
+
+double pmu_reading_delta(const struct pmu_reading *a, const struct pmu_reading *b,
+			 enum pmu_event ev, char *why, size_t whylen)
+{
+	uint32_t bit;
+
+	if ((unsigned)ev >= PMU_NEVENTS) {
+		if (why && whylen)
+			snprintf(why, whylen, "no such event (%d)", (int)ev);
+		return NAN;
+	}
+	bit = 1u << ev;
+	if (!(a->got & b->got & bit)) {
+		if (why && whylen)
+			snprintf(why, whylen, "%s not read", pmu_defs[ev].info.name);
+		return NAN;
+	}
+	/* getrusage values carry no times: a plain difference. */
+	if (!(a->timed & b->timed & bit))
+		return (double)(b->value[ev] - a->value[ev]);
+	if (b->time_running[ev] <= a->time_running[ev]) {
+		if (why && whylen)
+			snprintf(why, whylen, "%s: its group did not run between the reads "
+				 "(time_running did not advance)", pmu_defs[ev].info.name);
+		return NAN;
+	}
+	if (pmu_defs[ev].never_zero && b->value[ev] == a->value[ev]) {
+		if (why && whylen)
+			snprintf(why, whylen, "%s did not advance although its group ran "
+				 "(never scheduled): a failed read, not a count",
+				 pmu_defs[ev].info.name);
+		return NAN;
+	}
+	return (double)(b->value[ev] - a->value[ev]);
 }
 
 bool pmu_reading_multiplexed(const struct pmu_reading *a, const struct pmu_reading *b,

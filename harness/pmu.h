@@ -78,8 +78,12 @@ struct pmu_group {
 /* One read of all counters. */
 struct pmu_reading {
 	uint64_t value[PMU_NEVENTS];        /* raw (not scaled) counts */
-	uint64_t time_enabled[PMU_NEVENTS]; /* ns the event was enabled */
-	uint64_t time_running[PMU_NEVENTS]; /* ns it was on the PMU */
+	uint64_t time_enabled[PMU_NEVENTS]; /* ns its group was enabled */
+	uint64_t time_running[PMU_NEVENTS]; /* ns its group was on the PMU */
+	uint32_t got;                       /* events this read gave a value */
+	uint32_t timed;                     /* of those, read from perf: the
+					       times above are their group's
+					       (getrusage values have none) */
 };
 
 /*
@@ -95,6 +99,17 @@ int pmu_group_read(const struct pmu_group *g, struct pmu_reading *r);
 void pmu_group_close(struct pmu_group *g);
 /* Mask of the events that count. */
 uint32_t pmu_group_available(const struct pmu_group *g);
+/*
+ * The count of ev between readings a and b, or NAN when that delta is not
+ * a measurement: ev was not read in both; its perf group did not run in
+ * between (time_running did not advance); or ev counts whenever the
+ * thread runs (task-clock, cycles, instructions), its group ran, and it
+ * did not move - a counter that was never scheduled, which would
+ * otherwise be written as a real 0 (issue 13).  On NAN the reason goes to
+ * why[] (may be NULL).
+ */
+double pmu_reading_delta(const struct pmu_reading *a, const struct pmu_reading *b,
+			 enum pmu_event ev, char *why, size_t whylen);
 /* True when some event ran for less time than it was enabled. */
 bool pmu_reading_multiplexed(const struct pmu_reading *a, const struct pmu_reading *b,
 			     uint32_t mask);

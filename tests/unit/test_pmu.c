@@ -35,6 +35,11 @@
 
 #include <cmocka.h>
 
+#include <linux/perf_event.h>
+#include <math.h>
+#include <sys/ioctl.h>
+
+#include "ctx.h"
 #include "pmu.h"
 
 #define TOUCH_PAGES 100
@@ -783,6 +788,228 @@ static void test_no_pmu_enoent(void **state)
 	assert_non_null(strstr(rep.tclock_reason, "ENOENT"));
 }
 
+/* Spin without blocking: the thread is not switched out on purpose, so
+ * nothing reschedules its counters behind pmu.c's back. */
+static void spin(void)
+{
+	for (volatile int i = 0; i < 1000000; i++)
+		;
+}
+
+/*
+ * pmu_reading_delta() against readings written by hand: a delta is a
+ * measurement only if both readings gave the event a value, its group ran
+ * between them (time_running advanced), and - for an event that counts
+ * whenever the thread runs (task-clock, cycles, instructions) - it moved.
+ */
+static void test_reading_delta(void **state)
+{
+	struct pmu_reading a, b;
+	char why[128];
+	uint32_t tc = 1u << PMU_TASK_CLOCK, mf = 1u << PMU_MINOR_FAULTS;
+	(void)state;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	/* Neither reading gave task-clock a value: not measured. */
+	why[0] = '\0';
+	assert_true(isnan(pmu_reading_delta(&a, &b, PMU_TASK_CLOCK, why, sizeof(why))));
+	assert_non_null(strstr(why, "not read"));
+
+	/* A perf reading whose group ran 1000 ns and counted 990 ns. */
+	a.got = b.got = a.timed = b.timed = tc | mf;
+	a.value[PMU_TASK_CLOCK] = 5000;
+	b.value[PMU_TASK_CLOCK] = 5990;
+	a.time_enabled[PMU_TASK_CLOCK] = a.time_running[PMU_TASK_CLOCK] = 6000;
+	b.time_enabled[PMU_TASK_CLOCK] = b.time_running[PMU_TASK_CLOCK] = 7000;
+	assert_true(pmu_reading_delta(&a, &b, PMU_TASK_CLOCK, why, sizeof(why)) == 990.0);
+
+	/* The group ran, task-clock stood still: the failed read of issue 13
+	 * (a sibling that was never scheduled).  Not 0: unmeasured. */
+	b.value[PMU_TASK_CLOCK] = 5000;
+	why[0] = '\0';
+	assert_true(isnan(pmu_reading_delta(&a, &b, PMU_TASK_CLOCK, why, sizeof(why))));
+	assert_non_null(strstr(why, "task-clock"));
+	assert_non_null(strstr(why, "did not advance"));
+
+	/* A fault count may be 0 when its group ran: a real 0. */
+	a.time_enabled[PMU_MINOR_FAULTS] = a.time_running[PMU_MINOR_FAULTS] = 6000;
+	b.time_enabled[PMU_MINOR_FAULTS] = b.time_running[PMU_MINOR_FAULTS] = 7000;
+	assert_true(pmu_reading_delta(&a, &b, PMU_MINOR_FAULTS, why, sizeof(why)) == 0.0);
+	/* ... but not when the group never got onto the PMU in between. */
+	b.time_running[PMU_MINOR_FAULTS] = 6000;
+	why[0] = '\0';
+	assert_true(isnan(pmu_reading_delta(&a, &b, PMU_MINOR_FAULTS, why, sizeof(why))));
+	assert_non_null(strstr(why, "time_running"));
+
+	/* getrusage values have no times: read, not timed, and measured. */
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.got = b.got = mf;
+	a.value[PMU_MINOR_FAULTS] = 7;
+	b.value[PMU_MINOR_FAULTS] = 107;
+	assert_true(pmu_reading_delta(&a, &b, PMU_MINOR_FAULTS, NULL, 0) == 100.0);
+	/* Out of range: not measured, no crash. */
+	assert_true(isnan(pmu_reading_delta(&a, &b, PMU_NEVENTS, NULL, 0)));
+}
+
+/*
+ * Issue 13: in a group freshly opened by a thread that then does not
+ * block, task-clock read exactly 0 forever (on Linux 6.18 it was not
+ * scheduled with its group until the thread's next context switch).
+ * Eight fresh opens, none followed by a sleep: each must count task-clock
+ * over a busy loop.  Before the fix, each open failed with probability
+ * ~0.9 here, so all eight passing by luck is ~1e-8.
+ */
+static void test_fresh_open_counts_task_clock(void **state)
+{
+	(void)state;
+
+	for (int k = 0; k < 8; k++) {
+		struct pmu_group g;
+		struct pmu_reading a, b;
+		char why[128] = "";
+		double d;
+
+		assert_int_equal(pmu_group_open(&g, pmu_default_mask()), 0);
+		if (g.mode == PMU_MODE_RUSAGE) {
+			pmu_group_close(&g);
+			skip(); /* no perf at all: nothing to check */
+		}
+		assert_true(g.ev[PMU_TASK_CLOCK].available);
+		assert_int_equal(pmu_group_read(&g, &a), 0);
+		spin();
+		assert_int_equal(pmu_group_read(&g, &b), 0);
+		d = pmu_reading_delta(&a, &b, PMU_TASK_CLOCK, why, sizeof(why));
+		if (isnan(d) || d <= 0)
+			print_message("  open %d: task-clock %.0f (%s)\n", k, d, why);
+		assert_false(isnan(d));
+		assert_true(d > 0);
+		pmu_group_close(&g);
+	}
+}
+
+/*
+ * The way the defect came about, forced (PRIMBENCH_PMU_FORCE=late: the
+ * leader counts before its siblings join).  Whatever this kernel does
+ * with that, task-clock must never be "available" and read 0: either it
+ * counts, or pmu_group_open found that it was never scheduled and says so.
+ */
+static void test_late_join_never_reads_zero(void **state)
+{
+	int unavailable = 0;
+	(void)state;
+
+	for (int k = 0; k < 8; k++) {
+		struct pmu_group g;
+		struct pmu_reading a, b;
+		int rc;
+
+		setenv("PRIMBENCH_PMU_FORCE", "late", 1);
+		rc = pmu_group_open(&g, pmu_default_mask());
+		unsetenv("PRIMBENCH_PMU_FORCE");
+		assert_int_equal(rc, 0);
+		if (g.mode == PMU_MODE_RUSAGE) {
+			pmu_group_close(&g);
+			skip();
+		}
+		if (!g.ev[PMU_TASK_CLOCK].available) {
+			unavailable++;
+			assert_int_equal(g.ev[PMU_TASK_CLOCK].fd, -1);
+			assert_non_null(strstr(g.ev[PMU_TASK_CLOCK].reason, "never scheduled"));
+			pmu_group_close(&g);
+			continue;
+		}
+		assert_int_equal(pmu_group_read(&g, &a), 0);
+		spin();
+		assert_int_equal(pmu_group_read(&g, &b), 0);
+		assert_true(b.value[PMU_TASK_CLOCK] > a.value[PMU_TASK_CLOCK]);
+		pmu_group_close(&g);
+	}
+	print_message("  task-clock found never scheduled in %d of 8 late joins\n", unavailable);
+}
+
+/* perf_event_open of a software event for this thread, read as pmu.c
+ * reads a group leader. */
+static int open_sw(uint64_t config, int group_fd, bool disabled, uint64_t *id)
+{
+	struct perf_event_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = config;
+	attr.disabled = disabled;
+	attr.exclude_hv = 1;
+	attr.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_ID |
+			   PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+	fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, group_fd, PERF_FLAG_FD_CLOEXEC);
+	if (fd >= 0 && ioctl(fd, PERF_EVENT_IOC_ID, id) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * A window whose counter read failed is not a measurement: a hand-built
+ * group whose task-clock sibling is off (disabled) while its page-fault
+ * leader counts - the state issue 13 found task-clock in.  The window's
+ * task-clock must come out NAN with the reason in the note, not 0;
+ * page-faults, which really counted, keep their value.
+ */
+static void test_window_failed_read_is_nan(void **state)
+{
+	struct pmu_group g;
+	struct bench_ctx ctx;
+	int lead, tc;
+	(void)state;
+
+	if (expected_mode() != PMU_MODE_KERNEL_USER)
+		skip();
+	memset(&g, 0, sizeof(g));
+	for (int i = 0; i < PMU_NEVENTS; i++) {
+		g.ev[i].fd = -1;
+		g.ev[i].group = -1;
+	}
+	g.mode = PMU_MODE_KERNEL_USER;
+	g.mask = (1u << PMU_PAGE_FAULTS) | (1u << PMU_TASK_CLOCK);
+	lead = open_sw(PERF_COUNT_SW_PAGE_FAULTS, -1, false, &g.ev[PMU_PAGE_FAULTS].id);
+	assert_true(lead >= 0);
+	tc = open_sw(PERF_COUNT_SW_TASK_CLOCK, lead, true, &g.ev[PMU_TASK_CLOCK].id);
+	assert_true(tc >= 0);
+	g.ev[PMU_PAGE_FAULTS].fd = lead;
+	g.ev[PMU_TASK_CLOCK].fd = tc;
+	g.ev[PMU_PAGE_FAULTS].group = g.ev[PMU_TASK_CLOCK].group = PMU_PAGE_FAULTS;
+	g.ev[PMU_PAGE_FAULTS].available = g.ev[PMU_TASK_CLOCK].available = true;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.pmu = &g;
+	ctx_sample_reset(&ctx);
+	bench_window_begin(&ctx);
+	spin();
+	bench_window_end(&ctx);
+	assert_int_equal(ctx.s.windows, 1);
+	assert_true(isnan(ctx.s.win_count[PMU_TASK_CLOCK]));
+	assert_false(isnan(ctx.s.win_count[PMU_PAGE_FAULTS]));
+	assert_non_null(strstr(ctx.note, "task-clock"));
+	/* A note the benchmark sets afterwards keeps the reason. */
+	bench_note(&ctx, "benchmark's own note");
+	assert_non_null(strstr(ctx.note, "benchmark's own note"));
+	assert_non_null(strstr(ctx.note, "task-clock"));
+
+	/* The same with the whole group off: nothing ran, nothing measured. */
+	assert_int_equal(ioctl(lead, PERF_EVENT_IOC_DISABLE, 0), 0);
+	ctx_sample_reset(&ctx);
+	bench_window_begin(&ctx);
+	spin();
+	bench_window_end(&ctx);
+	assert_true(isnan(ctx.s.win_count[PMU_PAGE_FAULTS]));
+	close(tc);
+	close(lead);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -802,6 +1029,10 @@ int main(void)
 		cmocka_unit_test(test_refused_eacces),
 		cmocka_unit_test(test_refused_enosys),
 		cmocka_unit_test(test_no_pmu_enoent),
+		cmocka_unit_test(test_reading_delta),
+		cmocka_unit_test(test_fresh_open_counts_task_clock),
+		cmocka_unit_test(test_late_join_never_reads_zero),
+		cmocka_unit_test(test_window_failed_read_is_nan),
 	};
 
 	/* A PRIMBENCH_PMU_FORCE from the caller's shell would skew every test. */
