@@ -44,7 +44,17 @@
  * Working set (sweep wss_bytes: 0, 16 KiB, 256 KiB, 4 MiB): each side owns
  * a private buffer of that size, pre-faulted before the samples, and writes
  * one byte per 64-byte line of it before each hand-off, so a switch that
- * evicted it (caches, TLB) shows up as refill time.
+ * evicted it (caches, TLB) shows up as refill time.  Each side maps and
+ * first-touches its own buffer on its own CPU - worker 0 in setup (the
+ * runner pinned it before), the peer, process or thread alike, after it
+ * has pinned itself - because the kernel puts an anonymous page on the
+ * node of the CPU that first writes it.  (A thread peer's buffer faulted
+ * by worker 0 would sit on worker 0's node at cross-numa, and proc_futex -
+ * thread_futex would hold a local/remote memory difference besides the
+ * address-space switch.)  The peer then asks the kernel where its pages
+ * are (move_pages, query only): "peer_wss_off_node" is the number of them
+ * not on the node of the CPU it runs on; absent where move_pages is not
+ * available (a kernel without NUMA).
  *
  * Counters.  The runner counts worker 0's thread only; the peer measures
  * itself with getrusage (RUSAGE_SELF for a process, RUSAGE_THREAD for a
@@ -61,7 +71,7 @@
  *
  * Self-validation: on same-cpu ctxsw_per_op must lie in [1.8, 2.5]; when
  * pinned, peer_off_cpu must be 0 (the runner itself checks worker 0's
- * migrations counter and CPU).
+ * migrations counter and CPU) and peer_wss_off_node must be 0.
  *
  * Known bias: the futex variants wake unconditionally (one FUTEX_WAKE per
  * hand-off even if the other side is not asleep yet), as the overhead
@@ -134,6 +144,9 @@ struct ss_shared {
 	int32_t peer_err;       /* -errno if the peer could not start, else 0 */
 	uint64_t peer_csw;      /* peer's ru_nvcsw + ru_nivcsw at its last snapshot */
 	uint64_t peer_off_cpu;  /* snapshots at which the peer was not on its CPU */
+	int64_t peer_off_node;  /* pages of the peer's working set not on its
+				   CPU's node after its first touch; -1 if
+				   unknown (no move_pages, or wss 0) */
 };
 
 /* Per-configuration state (worker 0's; a process peer works on its copy). */
@@ -149,8 +162,8 @@ struct ss_state {
 	int peer_cpu;                /* CPU the peer must stay on, -1 unpinned */
 	const char *inject;          /* bench_inject(): "hang", "crash" or NULL */
 	size_t wss;                  /* bytes each side touches per hand-off */
-	unsigned char *buf0;         /* worker 0's working set (NULL if wss 0) */
-	unsigned char *buf1;         /* thread peer's working set (a process peer maps its own) */
+	unsigned char *buf0;         /* worker 0's working set (NULL if wss 0);
+					the peer maps its own (see header) */
 	unsigned char mark;          /* value worker 0 writes (changes: stores stay real) */
 	uint64_t last_csw;           /* peer_csw at the previous snapshot */
 	double ovh_ns;               /* one hand-off primitive alone (see header) */
@@ -199,6 +212,41 @@ static unsigned char *ss_buf_new(size_t len)
 	 * first-touch page faults. */
 	memset(p, 1, len);
 	return p;
+}
+
+/*
+ * Pages of buf[0..len) that are not on the NUMA node of the CPU the caller
+ * runs on (getcpu), asked of the kernel with move_pages() in query mode
+ * (nodes NULL: nothing moves); a page that is not present counts as off
+ * its node.  -1 when it cannot be told: no move_pages (ENOSYS without
+ * CONFIG_NUMA, EPERM under a seccomp filter) or no memory for the query.
+ */
+static int64_t ss_pages_off_node(unsigned char *buf, size_t len)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = (len + pg - 1) / pg;
+	unsigned cpu, node;
+	int64_t off = -1;
+	void **pages;
+	int *status;
+
+	if (n == 0 || getcpu(&cpu, &node) < 0)
+		return -1;
+	pages = calloc(n, sizeof(*pages));
+	status = calloc(n, sizeof(*status));
+	if (!pages || !status)
+		goto out_free;
+	for (size_t i = 0; i < n; i++)
+		pages[i] = buf + i * pg;
+	if (syscall(SYS_move_pages, 0, (unsigned long)n, pages, NULL, status, 0) < 0)
+		goto out_free;
+	off = 0;
+	for (size_t i = 0; i < n; i++)
+		if (status[i] < 0 || (unsigned)status[i] != node)
+			off++;
+out_free:
+	free(status);
+	free(pages);
+	return off;
 }
 
 /* --- the peer ---------------------------------------------------------------------- */
@@ -273,19 +321,19 @@ static void ss_peer_snapshot(struct ss_state *st)
  * that worker 0 learns of them at its first round trip instead of hanging. */
 static void ss_peer_main(struct ss_state *st)
 {
-	unsigned char *buf = st->kind.thread ? st->buf1 : NULL;
+	unsigned char *buf = NULL;
 	unsigned char mark = 0;
 	int rc = bench_pin_peer(st->ctx);
 
-	if (rc == 0 && st->wss && !st->kind.thread) {
+	st->sh->peer_off_node = -1;
+	if (rc == 0 && st->wss) {
+		/* Mapped and first touched here, pinned: its pages come from
+		 * the peer CPU's node, for a thread peer as for a process. */
 		buf = ss_buf_new(st->wss);
 		if (!buf)
 			rc = -errno;
-	} else if (rc == 0 && buf) {
-		/* Faulted by worker 0 in setup; one pass from the peer's own
-		 * CPU so that the first samples start from the same state as
-		 * the later ones. */
-		ss_touch(buf, st->wss, 2);
+		else
+			st->sh->peer_off_node = ss_pages_off_node(buf, st->wss);
 	}
 	st->sh->peer_err = rc;
 	for (;;) {
@@ -304,7 +352,7 @@ static void ss_peer_main(struct ss_state *st)
 		if (ss_peer_reply(st) < 0)
 			break;
 	}
-	if (buf && !st->kind.thread)
+	if (buf)
 		munmap(buf, st->wss);
 }
 
@@ -462,11 +510,6 @@ static int ss_peer_start(struct bench_ctx *ctx, struct ss_state *st)
 	int rc;
 
 	if (st->kind.thread) {
-		if (st->wss) {
-			st->buf1 = ss_buf_new(st->wss);
-			if (!st->buf1)
-				return -errno;
-		}
 		rc = pthread_create(&st->tid, NULL, ss_peer_thread, st);
 		if (rc)
 			return -rc;
@@ -623,6 +666,9 @@ static int ss_run(struct bench_ctx *ctx, void *state, uint64_t iters)
 	bench_sample_metric(ctx, st->per_name, "ns",
 			    ((double)(t1 - t0) / (double)iters - 2 * st->ovh_ns) / 2);
 	bench_sample_metric(ctx, "peer_off_cpu", "checks", (double)st->sh->peer_off_cpu);
+	if (st->sh->peer_off_node >= 0)
+		bench_sample_metric(ctx, "peer_wss_off_node", "pages",
+				    (double)st->sh->peer_off_node);
 	return 0;
 }
 
@@ -654,8 +700,6 @@ static void ss_teardown(struct bench_ctx *ctx, void *state)
 		sigaction(SIGPIPE, &st->old_pipe, NULL);
 	if (st->buf0)
 		munmap(st->buf0, st->wss);
-	if (st->buf1)
-		munmap(st->buf1, st->wss);
 	if (st->sh)
 		munmap(st->sh, sizeof(*st->sh));
 	free(st);
@@ -664,15 +708,23 @@ static void ss_teardown(struct bench_ctx *ctx, void *state)
 /*
  * On same-cpu a round trip is two context switches (each side blocks or
  * yields once); elsewhere no switch count is implied.  When pinned the peer
- * must never have been found off its CPU.
+ * must never have been found off its CPU, and its working set must lie on
+ * its CPU's node.
  */
 static enum bench_valid ss_validate(const struct bench_judge *j, char *note, size_t len)
 {
 	double off = j->metric(j, "peer_off_cpu");
 	double csw = j->metric(j, "ctxsw_per_op");
+	/* Fixed in setup, the same in every sample: the median is the value. */
+	double off_node = j->metric(j, "peer_wss_off_node");
 
 	if (j->pinned && !isnan(off) && off > 0) {
 		snprintf(note, len, "the peer was found off its CPU (%.0f checks)", off);
+		return BENCH_VALID_FAIL;
+	}
+	if (j->pinned && !isnan(off_node) && off_node > 0) {
+		snprintf(note, len, "%.0f pages of the peer's working set are not on its CPU's node",
+			 off_node);
 		return BENCH_VALID_FAIL;
 	}
 	if (strcmp(j->placement, "same-cpu") != 0)

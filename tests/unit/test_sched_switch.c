@@ -6,16 +6,25 @@
  * header, worked by hand: on same-cpu a round trip is two context switches
  * (accepted: [1.8, 2.5]); a pinned peer found off its CPU fails anywhere.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "bench.h"
+#include "ctx.h"
+#include "topo.h"
 
 extern const struct bench_desc bench_sched_switch;
 
@@ -23,6 +32,7 @@ extern const struct bench_desc bench_sched_switch;
 struct fake_medians {
 	double ctxsw;    /* ctxsw_per_op, NAN if unmeasured */
 	double off_cpu;  /* peer_off_cpu, NAN if unmeasured */
+	double off_node; /* peer_wss_off_node, NAN if unmeasured */
 };
 
 static double fake_metric(const struct bench_judge *j, const char *name)
@@ -33,6 +43,8 @@ static double fake_metric(const struct bench_judge *j, const char *name)
 		return m->ctxsw;
 	if (strcmp(name, "peer_off_cpu") == 0)
 		return m->off_cpu;
+	if (strcmp(name, "peer_wss_off_node") == 0)
+		return m->off_node;
 	return NAN;
 }
 
@@ -48,7 +60,7 @@ static enum bench_valid judge(const char *var, const char *placement, bool pinne
 			      double ctxsw, double off_cpu, char *note, size_t len)
 {
 	const struct bench_variant *v = variant(var);
-	struct fake_medians m = { ctxsw, off_cpu };
+	struct fake_medians m = { ctxsw, off_cpu, NAN };
 	struct bench_judge j = {
 		.variant = var, .x = 0, .placement = placement, .pinned = pinned,
 		.metric = fake_metric, .priv = &m,
@@ -138,6 +150,145 @@ static void test_peer_off_cpu_fails(void **state)
 	assert_int_equal(judge("thread_futex", "same-cache", true, 2.0, 3, note, sizeof(note)), BENCH_VALID_FAIL);
 }
 
+/*
+ * A two-node host at cross-numa (as tests/fixtures/topo's two-node XMLs
+ * give: the two CPUs on different nodes): a working set whose 64 pages
+ * all sit on the other node fails, as does a single page; 0 passes.
+ */
+static void test_peer_wss_off_node_fails(void **state)
+{
+	const struct bench_variant *v = variant("thread_futex");
+	struct fake_medians m = { 1.0, 0, 64 };
+	struct bench_judge j = {
+		.variant = "thread_futex", .x = 262144, .placement = "cross-numa", .pinned = true,
+		.metric = fake_metric, .priv = &m,
+	};
+	char note[256] = "";
+
+	(void)state;
+	assert_int_equal(v->validate(&j, note, sizeof(note)), BENCH_VALID_FAIL);
+	assert_non_null(strstr(note, "node"));
+	m.off_node = 1;
+	assert_int_equal(v->validate(&j, note, sizeof(note)), BENCH_VALID_FAIL);
+	m.off_node = 0;
+	assert_int_equal(v->validate(&j, note, sizeof(note)), BENCH_VALID_PASS);
+	/* Not measured (wss 0, or no move_pages): nothing to hold against it. */
+	m.off_node = NAN;
+	assert_int_equal(v->validate(&j, note, sizeof(note)), BENCH_VALID_PASS);
+}
+
+/* --- the thread peer's working set, on the real host ------------------------ */
+
+/* Minor faults of thread tid of this process (/proc/self/task/<tid>/stat,
+ * field 10), or -1. */
+static long thread_minflt(pid_t tid)
+{
+	char path[64], buf[1024], *p;
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL) {
+		/* After "comm)": state ppid pgrp session tty_nr tpgid flags minflt */
+		if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %ld", &v) != 1)
+			v = -1;
+	}
+	fclose(f);
+	return v;
+}
+
+/* The one thread of this process that is not the caller, or -1. */
+static pid_t other_thread(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	pid_t self = (pid_t)syscall(SYS_gettid), found = -1;
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		pid_t tid = (pid_t)atoi(e->d_name);
+
+		if (tid > 0 && tid != self) {
+			found = tid;
+			n++;
+		}
+	}
+	closedir(d);
+	return n == 1 ? found : -1;
+}
+
+/*
+ * Issue 13: the thread peer's working set was allocated and first touched
+ * by worker 0 before the peer existed, so at cross-numa it lay on worker
+ * 0's node.  The kernel puts a page where the thread that first writes it
+ * runs, so what must hold is that the peer thread itself took the page
+ * faults of its working set - all wss/page of them, counted by the kernel
+ * per thread - and that the benchmark found every page of it on the peer
+ * CPU's node (peer_wss_off_node = 0; move_pages() after the first touch).
+ * 256 KiB: no transparent huge page fits in it, so one page is one fault.
+ * Runs the real thread_futex setup/run/teardown on this host's CPUs.
+ */
+static void test_thread_peer_first_touches_its_working_set(void **state)
+{
+	const double wss = 256 << 10;
+	long pages = (long)wss / sysconf(_SC_PAGESIZE);
+	struct bench_ctx ctx;
+	struct topo *t;
+	cpu_set_t orig;
+	int cpus[2], n = 0;
+	void *st = NULL;
+	long minflt;
+	pid_t peer;
+	int found = -1;
+	(void)state;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(orig), &orig), 0);
+	for (int c = CPU_SETSIZE - 1; c >= 0 && n < 2; c--)
+		if (CPU_ISSET(c, &orig))
+			cpus[n++] = c;
+	if (n == 1)
+		cpus[1] = cpus[0];
+	assert_int_equal(topo_open(&t, NULL), 0);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.desc = &bench_sched_switch;
+	ctx.var = variant("thread_futex");
+	ctx.x = wss;
+	ctx.place.kind = cpus[0] == cpus[1] ? TOPO_SAME_CPU : TOPO_SAME_CACHE;
+	ctx.place.cpu[0] = cpus[0];
+	ctx.place.cpu[1] = cpus[1];
+	ctx.topo = t;
+	/* The runner pins worker 0 before setup. */
+	assert_int_equal(topo_bind(t, cpus[0]), 0);
+
+	assert_int_equal(ctx.desc->setup(&ctx, &st), 0);
+	peer = other_thread();
+	assert_true(peer > 0);
+	minflt = thread_minflt(peer);
+	print_message("  peer thread %d on CPU %d: %ld minor faults for a %ld-page working set\n",
+		      (int)peer, cpus[1], minflt, pages);
+	assert_true(minflt >= pages);
+
+	ctx_sample_reset(&ctx);
+	assert_int_equal(ctx.desc->run(&ctx, st, 10), 0);
+	for (unsigned i = 0; i < ctx.nextra; i++)
+		if (strcmp(ctx.extra_name[i], "peer_wss_off_node") == 0)
+			found = (int)i;
+	/* move_pages() exists wherever the kernel has NUMA support. */
+	if (syscall(SYS_move_pages, 0, 0UL, NULL, NULL, NULL, 0) == 0 || errno != ENOSYS) {
+		assert_true(found >= 0);
+		assert_int_equal(ctx.s.extra_n[found], 1);
+		assert_true(ctx.s.extra_sum[found] == 0.0);
+	}
+	ctx.desc->teardown(&ctx, st);
+	assert_int_equal(sched_setaffinity(0, sizeof(orig), &orig), 0);
+	topo_close(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +298,8 @@ int main(void)
 		cmocka_unit_test(test_no_counter_is_na),
 		cmocka_unit_test(test_cross_cpu_needs_no_switch_count),
 		cmocka_unit_test(test_peer_off_cpu_fails),
+		cmocka_unit_test(test_peer_wss_off_node_fails),
+		cmocka_unit_test(test_thread_peer_first_touches_its_working_set),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
