@@ -69,7 +69,9 @@
  * nonzero median means the peer was found off its CPU before the middle
  * sample; a miss in the later half only is not caught by the median).
  *
- * Self-validation: on same-cpu ctxsw_per_op must lie in [1.8, 2.5]; when
+ * Self-validation: on same-cpu ctxsw_per_op must be the ping-pong's two
+ * switches per round trip within bench.h's one tolerance
+ * (BENCH_PINGPONG_SWITCHES, bench_pingpong_switches()); when
  * pinned, peer_off_cpu must be 0 (the runner itself checks worker 0's
  * migrations counter and CPU) and peer_wss_off_node must be 0.
  *
@@ -110,9 +112,6 @@
 #define SS_OVH_REPS 2000
 /* The yield loops look for a dead peer every this many yields. */
 #define SS_YIELD_CHECK 0xffffu
-/* ctxsw_per_op accepted on same-cpu: two switches per round trip. */
-#define SS_CSW_LO 1.8
-#define SS_CSW_HI 2.5
 
 /* How the two sides hand the turn over. */
 enum ss_mech {
@@ -729,15 +728,8 @@ static enum bench_valid ss_validate(const struct bench_judge *j, char *note, siz
 	}
 	if (strcmp(j->placement, "same-cpu") != 0)
 		return j->pinned && !isnan(off) ? BENCH_VALID_PASS : BENCH_VALID_NA;
-	if (isnan(csw)) {
-		snprintf(note, len, "no context-switch count: same-cpu check not made");
-		return BENCH_VALID_NA;
-	}
-	if (csw < SS_CSW_LO || csw > SS_CSW_HI) {
-		snprintf(note, len, "ctxsw_per_op %.3g on same-cpu, expected about 2 (one switch each way)", csw);
-		return BENCH_VALID_FAIL;
-	}
-	return BENCH_VALID_PASS;
+	/* An op is one round trip. */
+	return bench_pingpong_switches("ctxsw_per_op", csw, 1, note, len);
 }
 
 /* Working sets: none, well inside L1/L2, about an L2, beyond most L2s. */

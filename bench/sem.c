@@ -11,9 +11,10 @@
  * switches (getrusage), which are added to worker 0's counted ones
  * (bench_add_count): ctxsw_per_op is both processes' switches (less the
  * peer's block that ends the first snapshot's round trip).  Validation: at
- * same-cpu every hand-off must switch, about 2 per round trip; accepted
- * 1.5..3, since a preemption by another task adds one now and then, while
- * a wrong count gives 1 (one side missing) or 4 (counted twice).
+ * same-cpu every hand-off must switch, about 2 per round trip, judged by
+ * bench_valid_pingpong() against the one ping-pong tolerance in bench.h
+ * (1.5..3, halfway to the wrong counts 1 - one side missing - and 4 -
+ * counted twice).
  *
  *   posix_sem  two sem_t in a MAP_SHARED|MAP_ANONYMOUS page, sem_init with
  *              pshared=1.  They have no name at all, so there is nothing to

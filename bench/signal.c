@@ -33,10 +33,11 @@
  *                      ctxsw_per_op is both processes' switches (less
  *                      the peer's block that ends the first snapshot's
  *                      round trip).  Validation: at same-cpu every
- *                      hand-off must switch, so about 2 per round trip;
- *                      accepted 1.5..3, since a preemption by another task
- *                      adds one now and then, while a wrong count gives 1
- *                      (one side missing) or 4 (counted twice).
+ *                      hand-off must switch, so about 2 per round trip,
+ *                      judged by bench_valid_pingpong() against the one
+ *                      ping-pong tolerance in bench.h (1.5..3, halfway
+ *                      to the wrong counts 1 - one side missing - and 4 -
+ *                      counted twice).
  *
  * Blocked signals and sigwaitinfo() are used for the ping-pong rather than
  * handlers so that the round trip is the queueing and wake-up path, not

@@ -191,9 +191,38 @@ int bench_wait_child(struct bench_ctx *ctx, pid_t pid, struct rusage *ru);
  * skipped naming RLIMIT_NPROC or memory; anything else fails.  Returns
  * what bench_skip()/bench_fail() return. */
 int bench_spawn_error(struct bench_ctx *ctx, const char *what, int err);
-/* A validate() for same-CPU ping-pongs: neither side runs while the other
- * does, so each hand-off is a context switch, about 2 per round trip over
- * both sides: pass within [1.5, 3]; other placements or no count: n/a. */
+/*
+ * Context switches a same-CPU ping-pong makes per round trip, both sides
+ * counted: neither side runs while the other does, so each of the two
+ * hand-offs switches once.  The one definition that sched_switch, sem,
+ * signal and the IPC families judge against.
+ */
+#define BENCH_PINGPONG_SWITCHES 2.0
+/*
+ * The accepted range, [1.5, 3]: halfway from 2 to the nearest wrong
+ * count.  A count that is wrong is wrong by a whole side or a whole
+ * hand-off: one side not counted reads 1, a side counted twice (or every
+ * hand-off switching twice) reads 4.  The right count only drifts a
+ * little: a preemption by other load on the CPU adds one switch now and
+ * then, and the two sides' counting windows differ at their edges by a
+ * hand-off or so.  A value nearer 2 than 1 or 4 is the right count plus
+ * that drift; one nearer a wrong count is taken for it.
+ */
+#define BENCH_PINGPONG_SWITCHES_LO 1.5
+#define BENCH_PINGPONG_SWITCHES_HI 3.0
+/*
+ * Judge switches per round trip of a same-CPU ping-pong against the
+ * above: BENCH_VALID_PASS inside [LO, HI], else BENCH_VALID_FAIL with the
+ * count in note; NAN gives BENCH_VALID_NA with a note.  metric names what
+ * was measured, as the note should call it ("ctxsw_per_op"); per_op is
+ * the metric's value and ops_per_rt how many of its operations make a
+ * round trip (1 for a round-trip op, 2 for a one-way message).
+ */
+enum bench_valid bench_pingpong_switches(const char *metric, double per_op, double ops_per_rt,
+					 char *note, size_t len);
+/* A validate() for same-CPU ping-pongs whose op is one round trip:
+ * bench_pingpong_switches() on ctxsw_per_op; other placements or no
+ * count: n/a. */
 enum bench_valid bench_valid_pingpong(const struct bench_judge *j, char *note, size_t len);
 
 /* Kinds of kernel objects that can outlive a process. */

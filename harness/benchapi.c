@@ -295,16 +295,37 @@ int bench_spawn_error(struct bench_ctx *ctx, const char *what, int err)
 	return bench_fail(ctx, -err, "%s: %s", what, strerror(err));
 }
 
+enum bench_valid bench_pingpong_switches(const char *metric, double per_op, double ops_per_rt,
+					 char *note, size_t len)
+{
+	double rt = per_op * ops_per_rt;
+
+	if (isnan(rt)) {
+		snprintf(note, len, "no context-switch count: same-cpu check not made");
+		return BENCH_VALID_NA;
+	}
+	if (rt >= BENCH_PINGPONG_SWITCHES_LO && rt <= BENCH_PINGPONG_SWITCHES_HI)
+		return BENCH_VALID_PASS;
+	if (ops_per_rt == 1)
+		snprintf(note, len, "same-cpu round trip made %.2f context switches (%s), "
+			 "expected %.0f, accepted [%.1f, %.1f]", rt, metric,
+			 BENCH_PINGPONG_SWITCHES, BENCH_PINGPONG_SWITCHES_LO,
+			 BENCH_PINGPONG_SWITCHES_HI);
+	else
+		snprintf(note, len, "same-cpu round trip made %.2f context switches (%s %.3g x %.0f ops "
+			 "per round trip), expected %.0f, accepted [%.1f, %.1f]", rt, metric, per_op,
+			 ops_per_rt, BENCH_PINGPONG_SWITCHES, BENCH_PINGPONG_SWITCHES_LO,
+			 BENCH_PINGPONG_SWITCHES_HI);
+	return BENCH_VALID_FAIL;
+}
+
 enum bench_valid bench_valid_pingpong(const struct bench_judge *j, char *note, size_t len)
 {
 	double cs = j->metric(j, "ctxsw_per_op");
 
 	if (strcmp(j->placement, "same-cpu") != 0 || isnan(cs))
 		return BENCH_VALID_NA;
-	if (cs >= 1.5 && cs <= 3.0)
-		return BENCH_VALID_PASS;
-	snprintf(note, len, "same-cpu round trip made %.2f context switches, expected about 2", cs);
-	return BENCH_VALID_FAIL;
+	return bench_pingpong_switches("ctxsw_per_op", cs, 1, note, len);
 }
 
 /* --- objects that must not outlive the run ----------------------------------- */

@@ -154,7 +154,8 @@ int ipc_run(struct bench_ctx *ctx, void *state, uint64_t iters);
  * signal dispositions setup changed. */
 void ipc_teardown(struct bench_ctx *ctx, void *state);
 /* Validation for latency variants: at same-cpu every one-way hand-off
- * must switch tasks, so ctxsw_per_op (both processes) is about 1. */
+ * must switch tasks, so ctxsw_per_op (both processes) is about 1, i.e. 2
+ * per round trip, judged by bench_pingpong_switches() (bench.h). */
 enum bench_valid ipc_validate_latency(const struct bench_judge *j, char *note, size_t len);
 
 /* --- limits ------------------------------------------------------------------ */

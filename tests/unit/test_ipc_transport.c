@@ -129,12 +129,17 @@ static enum bench_valid judge(const char *placement, double ctxsw, double rx)
 static void test_validate_latency(void **state)
 {
 	(void)state;
-	/* one switch per one-way message: half the sender's, half the receiver's */
+	/* one switch per one-way message: half the sender's, half the
+	 * receiver's; a round trip is 2 ops, judged by bench.h's one range
+	 * of [1.5, 3] switches per round trip = [0.75, 1.5] per op */
 	assert_int_equal(judge("same-cpu", 1.0, 0.5), BENCH_VALID_PASS);
 	assert_int_equal(judge("same-cpu", 1.4, 0.7), BENCH_VALID_PASS);
+	assert_int_equal(judge("same-cpu", 0.75, 0.4), BENCH_VALID_PASS);
+	assert_int_equal(judge("same-cpu", 1.5, 0.75), BENCH_VALID_PASS);
 	/* twice as many switches as hand-offs, or too few */
 	assert_int_equal(judge("same-cpu", 2.0, 1.0), BENCH_VALID_FAIL);
-	assert_int_equal(judge("same-cpu", 0.8, 0.3), BENCH_VALID_FAIL);
+	assert_int_equal(judge("same-cpu", 1.51, 0.75), BENCH_VALID_FAIL);
+	assert_int_equal(judge("same-cpu", 0.7, 0.3), BENCH_VALID_FAIL);
 	/* the sender's counters were off: only the receiver's share is there */
 	assert_int_equal(judge("same-cpu", 0.5, 0.5), BENCH_VALID_NA);
 	assert_int_equal(judge("same-cpu", NAN, 0.5), BENCH_VALID_NA);
