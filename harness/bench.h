@@ -55,7 +55,8 @@ struct bench_ctx;
 
 /*
  * What a validate() callback sees: the medians of the configuration's
- * metrics.  metric() returns NAN for a metric that was not measured.
+ * metrics, and their largest samples.  metric() and metric_max() return
+ * NAN for a metric that was not measured.
  */
 struct bench_judge {
 	const char *variant;     /* variant name */
@@ -64,8 +65,17 @@ struct bench_judge {
 	bool pinned;             /* workers were pinned (not "unpinned") */
 	/* Median of a metric by name ("faults_per_op", ...), NAN if absent. */
 	double (*metric)(const struct bench_judge *j, const char *name);
+	/* Largest sample of a metric by name, NAN if absent: for a count
+	 * that must be 0 in every sample (a pinned worker found off its
+	 * CPU), where one sample is enough to fail.  NULL where the caller
+	 * has only medians: read it through bench_judge_max(). */
+	double (*metric_max)(const struct bench_judge *j, const char *name);
 	const void *priv;        /* runner-private, for metric() */
 };
+
+/* j->metric_max(j, name), or the median where j has no metric_max (which
+ * misses a count that became nonzero after the middle sample). */
+double bench_judge_max(const struct bench_judge *j, const char *name);
 
 /* Result of a validate() callback. */
 enum bench_valid { BENCH_VALID_NA = 0, BENCH_VALID_PASS, BENCH_VALID_FAIL };

@@ -295,6 +295,11 @@ int bench_spawn_error(struct bench_ctx *ctx, const char *what, int err)
 	return bench_fail(ctx, -err, "%s: %s", what, strerror(err));
 }
 
+double bench_judge_max(const struct bench_judge *j, const char *name)
+{
+	return j->metric_max ? j->metric_max(j, name) : j->metric(j, name);
+}
+
 enum bench_valid bench_pingpong_switches(const char *metric, double per_op, double ops_per_rt,
 					 char *note, size_t len)
 {

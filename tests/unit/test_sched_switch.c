@@ -152,6 +152,56 @@ static void test_peer_off_cpu_fails(void **state)
 	assert_int_equal(judge("thread_futex", "same-cache", true, 2.0, 3, note, sizeof(note)), BENCH_VALID_FAIL);
 }
 
+/* Largest samples: peer_off_cpu's is max_off_cpu, every other metric's
+ * its median. */
+static double fake_metric_max(const struct bench_judge *j, const char *name)
+{
+	const double *max_off_cpu = j->priv;
+
+	if (strcmp(name, "peer_off_cpu") == 0)
+		return *max_off_cpu;
+	return NAN;
+}
+
+/* Medians for the cumulative-counter test: off_cpu 0 (most samples saw no
+ * miss), the rest in range. */
+static double fake_metric_late_miss(const struct bench_judge *j, const char *name)
+{
+	(void)j;
+	if (strcmp(name, "ctxsw_per_op") == 0)
+		return 2.0;
+	if (strcmp(name, "peer_off_cpu") == 0)
+		return 0;
+	return NAN;
+}
+
+/*
+ * peer_off_cpu is cumulative (checks failed since setup), so a miss after
+ * the middle sample leaves the median at 0: the samples 0 0 0 0 1 have
+ * median 0 and max 1.  One miss anywhere must fail the configuration, as
+ * one migration of worker 0 does (the runner judges that by the largest
+ * sample): the check must look at the largest sample.
+ */
+static void test_peer_late_miss_fails(void **state)
+{
+	double max_off_cpu = 1;
+	struct bench_judge j = {
+		.variant = "proc_pipe", .x = 0, .placement = "same-cpu", .pinned = true,
+		.metric = fake_metric_late_miss, .metric_max = fake_metric_max, .priv = &max_off_cpu,
+	};
+	char note[256] = "";
+
+	(void)state;
+	assert_int_equal(variant("proc_pipe")->validate(&j, note, sizeof(note)), BENCH_VALID_FAIL);
+	assert_non_null(strstr(note, "off its CPU"));
+	j.placement = "cross-numa";
+	assert_int_equal(variant("thread_futex")->validate(&j, note, sizeof(note)), BENCH_VALID_FAIL);
+	/* No miss in any sample: pass. */
+	max_off_cpu = 0;
+	j.placement = "same-cpu";
+	assert_int_equal(variant("proc_pipe")->validate(&j, note, sizeof(note)), BENCH_VALID_PASS);
+}
+
 /* ctxsw_per_op and the IPC receiver's share, for ipc_validate_latency. */
 struct fake_ipc {
 	double ctxsw;  /* per one-way message (the IPC op) */
@@ -375,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_no_counter_is_na),
 		cmocka_unit_test(test_cross_cpu_needs_no_switch_count),
 		cmocka_unit_test(test_peer_off_cpu_fails),
+		cmocka_unit_test(test_peer_late_miss_fails),
 		cmocka_unit_test(test_peer_wss_off_node_fails),
 		cmocka_unit_test(test_one_tolerance_everywhere),
 		cmocka_unit_test(test_thread_peer_first_touches_its_working_set),
