@@ -4,8 +4,8 @@
  * (which variants are swept and fitted).
  *
  * Expected values worked by hand.  The rule: faults per round (the median
- * of minor_faults_per_op times N pages) must lie in [k*N, k*N + slack],
- * slack = max(2, ceil(N / 100)):
+ * of minor_faults_per_op times N pages) must lie in [E, E + slack] for the
+ * expected count E = k*N, slack = max(2, ceil(E / 100)):
  *   N = 1      slack 2   -> cow accepts 1..3 faults, 4 fails, 0 fails
  *   N = 1024   slack 11  -> cow accepts 1024..1035, 1036 and 1023 fail
  *   N = 64, k = 2 (read_then_write): slack 2 -> 128..130
@@ -131,6 +131,38 @@ static void test_thp(void **state)
 	assert_int_equal(judge("cow_thp", 512, 256, note, sizeof(note)), BENCH_VALID_FAIL);
 }
 
+/*
+ * The slack is taken from the expected count, not from N (issue 13): the
+ * whole-copy case at N = 16384 expects 16384/512 = 32 faults, slack
+ * max(2, ceil(32/100)) = 2, so 32..34 pass.  With the slack taken from N
+ * (ceil(16384/100) = 164) it accepted 32..196, i.e. up to 164 stray
+ * faults against 32 real ones.  At N = 512 the whole copy is 1 fault:
+ * 1..3 pass, 4 fails, 0 fails.  read_then_write at N = 16384 expects
+ * 32768 faults: slack ceil(327.68) = 328, so 33096 passes and 33097 fails.
+ */
+static void test_slack_from_expected_count(void **state)
+{
+	char note[BENCH_NOTE_MAX];
+
+	(void)state;
+	assert_int_equal(judge("cow_thp", 16384, 32, note, sizeof(note)), BENCH_VALID_PASS);
+	assert_non_null(strstr(note, "whole"));
+	assert_non_null(strstr(note, "32..34"));
+	assert_int_equal(judge1("cow_thp", 16384, 34), BENCH_VALID_PASS);
+	assert_int_equal(judge1("cow_thp", 16384, 35), BENCH_VALID_FAIL);
+	assert_int_equal(judge1("cow_thp", 16384, 100), BENCH_VALID_FAIL);
+	assert_int_equal(judge1("cow_thp", 16384, 196), BENCH_VALID_FAIL);
+	assert_int_equal(judge1("cow_thp", 16384, 31), BENCH_VALID_FAIL);
+	/* The split case at the same N keeps 1% of 16384 faults: 164. */
+	assert_int_equal(judge1("cow_thp", 16384, 16548), BENCH_VALID_PASS);
+	assert_int_equal(judge1("cow_thp", 16384, 16549), BENCH_VALID_FAIL);
+	assert_int_equal(judge1("cow_thp", 512, 3), BENCH_VALID_PASS);
+	assert_int_equal(judge1("cow_thp", 512, 4), BENCH_VALID_FAIL);
+	assert_int_equal(judge1("cow_thp", 512, 0), BENCH_VALID_FAIL);
+	assert_int_equal(judge1("read_then_write", 16384, 33096), BENCH_VALID_PASS);
+	assert_int_equal(judge1("read_then_write", 16384, 33097), BENCH_VALID_FAIL);
+}
+
 static void test_unmeasured(void **state)
 {
 	(void)state;
@@ -170,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_one_fault_per_page),
 		cmocka_unit_test(test_read_then_write),
 		cmocka_unit_test(test_thp),
+		cmocka_unit_test(test_slack_from_expected_count),
 		cmocka_unit_test(test_unmeasured),
 		cmocka_unit_test(test_proc_create_variants),
 	};
