@@ -201,6 +201,19 @@ static double summ_judge_metric(const struct bench_judge *j, const char *name)
 	return m && m->n ? stats_median(m->v, m->n) : NAN;
 }
 
+/* The largest sample of a metric over every visit, for checks where one
+ * sample is enough to fail (bench.h's metric_max). */
+static double summ_judge_metric_max(const struct bench_judge *j, const char *name)
+{
+	const struct summ_metric *m = summ_find(j->priv, name);
+	double worst = NAN;
+
+	for (size_t i = 0; m && i < m->n; i++)
+		if (isnan(worst) || m->v[i] > worst)
+			worst = m->v[i];
+	return worst;
+}
+
 static void summ_note_append(char *buf, size_t len, const char *s)
 {
 	size_t n = strlen(buf);
@@ -212,8 +225,9 @@ static void summ_note_append(char *buf, size_t len, const char *s)
 
 /*
  * Worker 0 stayed pinned in every visit (sched_getcpu and the migrations
- * counter), then the variant's own check on the pooled medians.  Any fail
- * -> fail; else any pass -> pass; else n/a.  Reasons go to note.
+ * counter), then the variant's own check on the pooled medians (and, via
+ * metric_max, the largest pooled samples).  Any fail -> fail; else any
+ * pass -> pass; else n/a.  Reasons go to note.
  */
 static enum bench_valid summ_validate(const struct summ_config *c, char *note, size_t len)
 {
@@ -221,7 +235,8 @@ static enum bench_valid summ_validate(const struct summ_config *c, char *note, s
 	struct bench_judge j = {
 		.variant = cfg->var->name, .x = cfg->has_x ? cfg->x : NAN,
 		.placement = topo_placement_name(cfg->place.kind),
-		.pinned = cfg->place.cpu[0] >= 0, .metric = summ_judge_metric, .priv = c,
+		.pinned = cfg->place.cpu[0] >= 0, .metric = summ_judge_metric,
+		.metric_max = summ_judge_metric_max, .priv = c,
 	};
 	char buf[BENCH_NOTE_MAX] = "";
 	bool pass = false, fail = false;

@@ -35,12 +35,25 @@ static enum bench_valid one_fault(const struct bench_judge *j, char *note, size_
 	return f == 1 ? BENCH_VALID_PASS : BENCH_VALID_FAIL;
 }
 
+/* Fails when any sample of faults_per_op exceeds 1 (bench_judge_max);
+ * the note gives the largest and the median. */
+static enum bench_valid no_fault_above_one(const struct bench_judge *j, char *note, size_t len)
+{
+	double worst = bench_judge_max(j, "faults_per_op");
+
+	if (isnan(worst))
+		return BENCH_VALID_NA;
+	snprintf(note, len, "max %g median %g", worst, j->metric(j, "faults_per_op"));
+	return worst <= 1 ? BENCH_VALID_PASS : BENCH_VALID_FAIL;
+}
+
 static const double sizes[] = { 1048576, 2097152, 4194304 };
 static const struct bench_variant variants[] = {
 	{ .name = "plain", .summary = "s" },
 	{ .name = "checked", .summary = "s", .validate = one_fault },
 	{ .name = "swept", .summary = "s", .sweep = "rss_bytes", .xs = sizes, .nx = 3,
 	  .flags = BENCH_V_FIT_PER_MIB },
+	{ .name = "maxed", .summary = "s", .validate = no_fault_above_one },
 	{ .name = NULL },
 };
 static const struct bench_desc desc = { .name = "fake", .summary = "s", .unit = "op",
@@ -253,6 +266,33 @@ static void test_validation(void **state)
 	summ_free(&s);
 }
 
+/*
+ * metric_max is the largest sample over every round, where metric is the
+ * pooled median: faults 1, 1, 3 in three rounds have median 1 and max 3,
+ * so a check that one bad sample must fail (sched_switch's peer_off_cpu)
+ * fails, though the median is clean.
+ */
+static void test_judge_max_over_rounds(void **state)
+{
+	struct runner_config c = config(3, 0);
+	const double v[2] = { 5, 6 };
+	struct summ s;
+	struct visit vi;
+	struct rows rs = { .n = 0 };
+
+	(void)state;
+	assert_int_equal(summ_init(&s, &c, 1, 3), 0);
+	for (unsigned k = 1; k <= 3; k++) {
+		make_visit(&vi, &c, RUN_OK, v, 2, k == 3 ? 3 : 1);
+		assert_int_equal(summ_add(&s, 0, k, &vi.r), 0);
+	}
+	assert_int_equal(summ_emit(&s, collect, &rs), 0);
+	assert_true(rs.n >= 1);
+	assert_int_equal(rs.r[0].valid, BENCH_VALID_FAIL);
+	assert_non_null(strstr(rs.note[0], "max 3 median 1"));
+	summ_free(&s);
+}
+
 /* ns_per_mib: one slope per round over that round's point medians; the
  * row's p50 is the slope of the pooled medians, its samples the round
  * slopes, its CI the batch CI of those. */
@@ -298,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_one_round),
 		cmocka_unit_test(test_status_and_unnamed),
 		cmocka_unit_test(test_validation),
+		cmocka_unit_test(test_judge_max_over_rounds),
 		cmocka_unit_test(test_fit_per_round),
 	};
 
