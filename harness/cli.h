@@ -12,6 +12,11 @@
 /* Exit status of a usage or input error. */
 #define EXIT_USAGE 2
 
+/* What a --filter pattern may cost (see cli_filter_check in cli.c). */
+#define CLI_FILTER_MAX_BYTES 1024
+#define CLI_FILTER_MAX_DEPTH 32
+#define CLI_FILTER_MAX_COST 2048
+
 /* Everything the command line asked for. */
 struct cli {
 	struct runner_opts run;  /* run options */

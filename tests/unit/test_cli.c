@@ -111,6 +111,60 @@ static void test_bad_values(void **state)
 	assert_int_equal(parse(&c, "extra", NULL), EXIT_USAGE);
 }
 
+/* Filters that crashed or stalled glibc's regcomp/regexec are refused
+ * before they are compiled (issue 14); ordinary filters still compile. */
+static void test_filter_bounds(void **state)
+{
+	static const char *const good[] = {
+		"^(null|syscall_getppid)/", "^sched_switch/proc_yield$", ".*", "(.*)",
+		"ipc_(mq|shm)/(posix|sysv)(_lat)?$", "^(ipc|sem)+_", "[[:alpha:]]{3}_",
+		"\\bnull\\b", "(a*)?x", "[\\1]", "(a{40}){20}",
+	};
+	static const char *const bad[] = {
+		"(.*)*", "(a|)+", "x**", "^*", "(a*){3}", "((a*)*|(b*)*){20}",
+		"(.)\\1", "(.*)*(.*)*(.*)*(.*)*(.*)*(.*)*\\1\\2\\3\\4\\5\\6x",
+		"((a{255}){255}){255}", "(a{1000}){1000}", "a{32767}", "a{,20000}",
+	};
+	char nest[2 * (CLI_FILTER_MAX_DEPTH + 1) + 2], *big;
+	struct cli c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(parse(&c, "--filter", good[i], NULL), 0);
+		assert_non_null(c.run.filter);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(parse(&c, "--filter", bad[i], NULL), EXIT_USAGE);
+	/* Nesting: CLI_FILTER_MAX_DEPTH levels compile, one more is refused. */
+	memset(nest, 0, sizeof(nest));
+	memset(nest, '(', CLI_FILTER_MAX_DEPTH);
+	nest[CLI_FILTER_MAX_DEPTH] = 'x';
+	memset(nest + CLI_FILTER_MAX_DEPTH + 1, ')', CLI_FILTER_MAX_DEPTH);
+	assert_int_equal(parse(&c, "--filter", nest, NULL), 0);
+	memset(nest, 0, sizeof(nest));
+	memset(nest, '(', CLI_FILTER_MAX_DEPTH + 1);
+	nest[CLI_FILTER_MAX_DEPTH + 1] = 'x';
+	memset(nest + CLI_FILTER_MAX_DEPTH + 2, ')', CLI_FILTER_MAX_DEPTH + 1);
+	assert_int_equal(parse(&c, "--filter", nest, NULL), EXIT_USAGE);
+	/* Length: CLI_FILTER_MAX_BYTES compile, one more is refused; 15 000
+	 * nested parentheses (SIGSEGV in regcomp) are refused by length. */
+	big = malloc(30002);
+	assert_non_null(big);
+	memset(big, 'z', CLI_FILTER_MAX_BYTES);
+	big[CLI_FILTER_MAX_BYTES] = 0;
+	assert_int_equal(parse(&c, "--filter", big, NULL), 0);
+	big[CLI_FILTER_MAX_BYTES] = 'z';
+	big[CLI_FILTER_MAX_BYTES + 1] = 0;
+	assert_int_equal(parse(&c, "--filter", big, NULL), EXIT_USAGE);
+	memset(big, '(', 15000);
+	big[15000] = 'x';
+	memset(big + 15001, ')', 15000);
+	big[30001] = 0;
+	assert_int_equal(parse(&c, "--filter", big, NULL), EXIT_USAGE);
+	free(big);
+}
+
 static void test_help(void **state)
 {
 	struct cli c;
@@ -152,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_quick_defaults_and_overrides),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_filter_bounds),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_out_dir),
 	};
