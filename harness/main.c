@@ -2,9 +2,11 @@
  * main.c - dispatch of the commands run, list, info and compare.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -16,6 +18,36 @@
 #include "registry.h"
 #include "runner.h"
 #include "topo.h"
+
+/*
+ * Make descriptors 0, 1 and 2 safe before anything is opened: one that is
+ * closed (`2>&-`) is opened on /dev/null.  Otherwise the first file
+ * primbench opens (summary.csv) takes its number, and what is meant for
+ * stderr (progress lines) lands inside the results.  0, or -errno when
+ * /dev/null cannot be opened (primbench then stops: it cannot write
+ * anything safely).
+ */
+static int main_safe_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int got;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest free number: fd itself, since 0..fd-1 are open. */
+		got = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (got < 0)
+			return -errno;
+		if (got != fd) {
+			int rc = dup2(got, fd) < 0 ? -errno : 0;
+
+			close(got);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
 
 static int open_topology(const char *src, struct topo **t)
 {
@@ -184,6 +216,12 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int rc;
 
+	rc = main_safe_fds();
+	if (rc < 0) {
+		fprintf(stderr, "primbench: descriptor 0, 1 or 2 is closed and /dev/null "
+			"cannot be opened in its place: %s\n", strerror(-rc));
+		return 1;
+	}
 	if (argc < 2) {
 		fputs(cli_usage_text, stderr);
 		return EXIT_USAGE;
