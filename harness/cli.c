@@ -119,23 +119,38 @@ static void cli_shown(const char *v, char *buf, size_t len)
 		snprintf(buf, len, "%.40s... (%zu bytes)", v, n);
 }
 
-/* --out must be a directory we can create or write into. */
+/* --out must be a directory we can create or write into, with room under
+ * it for what the run writes (CLI_OUT_RESERVE): a path the kernel would
+ * refuse halfway through output_open() used to leave --out created and
+ * empty.  Trailing slashes ("newdir/") name the same folder. */
 int cli_check_out_dir(const char *dir)
 {
 	struct stat st;
-	char parent[PATH_MAX];
+	char parent[PATH_MAX], shown[96];
+	size_t len = strlen(dir);
 	char *slash;
 
+	cli_shown(dir, shown, sizeof(shown));
 	if (!*dir)
 		return cli_usage_error("--out '%s': empty path%s", dir, "");
+	if (len + CLI_OUT_RESERVE >= PATH_MAX)
+		return cli_usage_error("--out '%s': too long: at most %d bytes, so that the run's "
+				       "folder and files under it fit in PATH_MAX (%d)",
+				       shown, PATH_MAX - 1 - CLI_OUT_RESERVE, PATH_MAX);
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
-			return cli_usage_error("--out '%s': exists and is not a directory%s", dir, "");
+			return cli_usage_error("--out '%s': exists and is not a directory%s", shown, "");
 		if (access(dir, W_OK | X_OK) < 0)
-			return cli_usage_error("--out '%s': not writable (%s)", dir, strerror(errno));
+			return cli_usage_error("--out '%s': not writable (%s)", shown, strerror(errno));
 		return 0;
 	}
+	if (errno != ENOENT)
+		return cli_usage_error("--out '%s': %s", shown, strerror(errno));
+	/* The parent of "a/b/" is "a": drop trailing slashes first (but keep
+	 * a lone "/", whose stat() cannot have failed with ENOENT). */
 	snprintf(parent, sizeof(parent), "%s", dir);
+	while (len > 1 && parent[len - 1] == '/')
+		parent[--len] = 0;
 	slash = strrchr(parent, '/');
 	if (slash == parent)
 		slash[1] = 0;
@@ -144,9 +159,9 @@ int cli_check_out_dir(const char *dir)
 	else
 		snprintf(parent, sizeof(parent), ".");
 	if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cli_usage_error("--out '%s': parent folder does not exist%s", dir, "");
+		return cli_usage_error("--out '%s': parent folder does not exist%s", shown, "");
 	if (access(parent, W_OK | X_OK) < 0)
-		return cli_usage_error("--out '%s': cannot create it (%s)", dir, strerror(errno));
+		return cli_usage_error("--out '%s': cannot create it (%s)", shown, strerror(errno));
 	return 0;
 }
 
@@ -430,9 +445,22 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 			if (parse_placements(optarg, &c->run.placements) < 0)
 				return EXIT_USAGE;
 			break;
-		case OPT_OUT:
+		case OPT_OUT: {
+			size_t n = strlen(optarg);
+
+			/* "newdir/" names newdir: without the slash, paths built
+			 * under it have no "//" (and --print-dir shows it
+			 * plainly).  A path too long to copy is left as given;
+			 * cli_check_out_dir() refuses it. */
 			c->out = optarg;
+			if (n < sizeof(c->out_buf)) {
+				memcpy(c->out_buf, optarg, n + 1);
+				while (n > 1 && c->out_buf[n - 1] == '/')
+					c->out_buf[--n] = 0;
+				c->out = c->out_buf;
+			}
 			break;
+		}
 		case OPT_TIMEOUT:
 			if (parse_num("--timeout", optarg, 0.1, 86400, &c->run.timeout_s) < 0)
 				return EXIT_USAGE;

@@ -49,6 +49,26 @@ static int main_safe_fds(void)
 	return 0;
 }
 
+/*
+ * list and info write only to stdout: a write error there (a full disk,
+ * `> /dev/full`, a closed pipe) must not end in exit 0.  Flush and look at
+ * the stream's error flag once, at the end.  0, or 1 after one line on
+ * stderr.
+ */
+static int main_check_stdout(const char *cmd)
+{
+	int err = 0;
+
+	if (fflush(stdout) == EOF)
+		err = errno;
+	else if (ferror(stdout))
+		err = EIO;
+	if (!err)
+		return 0;
+	fprintf(stderr, "primbench: %s: writing to stdout failed: %s\n", cmd, strerror(err));
+	return 1;
+}
+
 static int open_topology(const char *src, struct topo **t)
 {
 	int rc = topo_open(t, src);
@@ -99,7 +119,7 @@ static int cmd_list(struct cli *c)
 			printf(" CPU %d\n", pl[i].cpu[0]);
 	}
 	topo_close(t);
-	return 0;
+	return main_check_stdout("list");
 }
 
 static int cmd_info(struct cli *c)
@@ -127,6 +147,8 @@ static int cmd_info(struct cli *c)
 	pmu_group_close(&g);
 	meta_free(&m);
 	topo_close(t);
+	if (main_check_stdout("info"))
+		return 1;
 	return rc ? 1 : 0;
 }
 

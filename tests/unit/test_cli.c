@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,7 +178,7 @@ static void test_help(void **state)
 static void test_out_dir(void **state)
 {
 	char dir[] = "/tmp/primbench-cli.XXXXXX";
-	char file[64], sub[64], deep[96];
+	char file[64], sub[64], deep[96], slash[96], lng[PATH_MAX + 8];
 	FILE *f;
 
 	(void)state;
@@ -193,10 +194,43 @@ static void test_out_dir(void **state)
 	assert_int_equal(cli_check_out_dir(file), EXIT_USAGE); /* a file */
 	assert_int_equal(cli_check_out_dir(deep), EXIT_USAGE); /* no parent */
 	assert_int_equal(cli_check_out_dir(""), EXIT_USAGE);
+	/* A trailing slash names the same folder: creatable in dir. */
+	snprintf(slash, sizeof(slash), "%s/new/", dir);
+	assert_int_equal(cli_check_out_dir(slash), 0);
+	snprintf(slash, sizeof(slash), "%s/new///", dir);
+	assert_int_equal(cli_check_out_dir(slash), 0);
+	snprintf(slash, sizeof(slash), "%s/", dir);
+	assert_int_equal(cli_check_out_dir(slash), 0);
+	/* Too long for the run's folder and files under it: refused, even
+	 * in an existing parent; one byte less than the limit is not. */
+	memset(lng, 0, sizeof(lng));
+	snprintf(lng, sizeof(lng), "%s/", dir);
+	memset(lng + strlen(lng), 'n', PATH_MAX - CLI_OUT_RESERVE - strlen(lng));
+	assert_int_equal(strlen(lng), PATH_MAX - CLI_OUT_RESERVE);
+	assert_int_equal(cli_check_out_dir(lng), EXIT_USAGE);
+	lng[strlen(lng) - 1] = 0;
+	/* Still too long for one name (ENAMETOOLONG): refused too, by stat. */
+	assert_int_equal(cli_check_out_dir(lng), EXIT_USAGE);
 	/* Checking writes nothing. */
 	assert_int_equal(access(sub, F_OK), -1);
 	unlink(file);
 	rmdir(dir);
+}
+
+/* --out keeps no trailing slash (paths under it have no "//"); "/" stays. */
+static void test_out_trailing_slash(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(parse(&c, "--out", "/tmp/", NULL), 0);
+	assert_string_equal(c.out, "/tmp");
+	assert_int_equal(parse(&c, "--out", "res///", NULL), 0);
+	assert_string_equal(c.out, "res");
+	assert_int_equal(parse(&c, "--out", "/", NULL), 0);
+	assert_string_equal(c.out, "/");
+	assert_int_equal(parse(&c, "--out", "//", NULL), 0);
+	assert_string_equal(c.out, "/");
 }
 
 int main(void)
@@ -209,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_filter_bounds),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_out_dir),
+		cmocka_unit_test(test_out_trailing_slash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
