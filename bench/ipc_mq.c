@@ -25,14 +25,31 @@
  *
  * Cleanup: names are run-unique; a POSIX queue is unlinked as soon as both
  * processes have opened it.  A SysV queue has no "attach" (IPC_RMID
- * destroys it at once, queued messages included), so it is removed at
- * teardown and is in the runner's registry until then.  Inside a private
- * namespace every queue dies with the namespace.
+ * destroys it at once, queued messages included), so it lives until
+ * teardown, and a registry entry cannot cover all of that time: the
+ * supervising child is killed with SIGKILL (the watchdog, or primbench's
+ * stop right after its SIGTERM), and SIGKILL cannot be held off, so a kill
+ * that lands between msgget() and bench_track() left a queue nobody knew
+ * of (seen once in tests/faults/test_kill_points.sh).  So a SysV queue is
+ * made in a private IPC namespace whenever the process may unshare one
+ * (mq_sysv_own_ns()): the namespace is held only by the supervising child
+ * and the receiver, and when both are gone, however they die, the kernel
+ * frees it and every queue in it; nothing is tracked.  Without that
+ * privilege the queue lives in the host namespace and is tracked, with
+ * SIGTERM held around msgget and bench_track (ipc_transport.c), which
+ * leaves only the SIGKILL window above.  The note says which.  A point
+ * whose limits need raising runs in a private namespace anyway.
  *
  * Known bias: msgsnd/msgrcv need a `long mtype` in front of the payload;
  * it is written into headroom before the message, not copied.
  *
- * Test-only fault injection: PRIMBENCH_INJECT=ipc_mq:hang|crash|corrupt.
+ * Test-only fault injection: PRIMBENCH_INJECT=ipc_mq:hang|crash|corrupt;
+ * ipc_mq:no-ipcns keeps SysV queues in the host namespace (the tracked
+ * path); ipc_mq:hang_host does too, and the receiver stops at its first
+ * SysV receive (a tracked queue that stays, for cleanup tests);
+ * ipc_mq:term_after_msgget makes the supervising child, right after its
+ * first msgget(), send SIGTERM to primbench and wait to be killed: the
+ * kill then lands in the window above, every time.
  */
 #include "bench.h"
 #include "ipc_transport.h"
@@ -40,10 +57,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/msg.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 /* Messages a queue holds: the kernel's default msg_max, so POSIX queues
  * need no raise for it, and SysV queues are sized to match. */
@@ -171,12 +191,23 @@ static int smq_create(struct ipc_chan *ch)
 	struct msqid_ds ds;
 	int e;
 
+	const char *inj = bench_inject(ch->ctx);
+
 	ch->id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	if (ch->id < 0) {
 		e = errno;
 		if (e == ENOSPC)
 			return bench_skip(ch->ctx, "msgget: msgmni reached (/proc/sys/kernel/msgmni)");
 		return bench_fail(ch->ctx, -e, "msgget: %s", strerror(e));
+	}
+	if (inj && strcmp(inj, "term_after_msgget") == 0) {
+		/* Test only: primbench stops the run while the queue exists
+		 * and is not tracked yet; we are killed here (SIGTERM is held
+		 * by ipc_chan_create, so only the SIGKILL that follows ends
+		 * this wait). */
+		kill(getppid(), SIGTERM);
+		for (;;)
+			pause();
 	}
 	/* Depth IPC_MQ_DEPTH messages, as the POSIX queue: msg_qbytes starts
 	 * at msgmnb, which ipc_fit_limits() made at least this large, and
@@ -224,8 +255,13 @@ static int smq_send(struct ipc_chan *ch, void *buf, size_t len)
 static int smq_recv(struct ipc_chan *ch, void *buf, size_t len)
 {
 	struct sysv_hdr *h = (struct sysv_hdr *)((char *)buf - sizeof(*h));
+	const char *inj = bench_inject(ch->ctx);
 	ssize_t n;
 
+	if (inj && strcmp(inj, "hang_host") == 0) {
+		for (;;)
+			pause();
+	}
 	/* No MSG_NOERROR: a longer message is E2BIG, never cut short. */
 	while ((n = msgrcv(ch->id, h, len, 0, 0)) < 0) {
 		if (errno == EINTR && ipc_retry(ch))
@@ -308,6 +344,63 @@ static int mq_posix_depth(struct bench_ctx *ctx, struct ipc_cfg *cfg, int nqueue
 	return 0;
 }
 
+/* Write a /proc/sys integer.  0 or -errno. */
+static int mq_write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "we");
+	int rc = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%ld\n", v) < 0)
+		rc = -EIO;
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
+/*
+ * Move the calling process (the supervising child, before the queue and
+ * the receiver exist) into a private IPC namespace for its SysV queue, so
+ * that the queue dies with the namespace (see the header).  A new
+ * namespace starts from the kernel's defaults (msgmax 8192, msgmnb 16384),
+ * which can be below what the host allowed and ipc_fit_limits() found
+ * enough: lim[] that fall short are raised in it to what this point needs
+ * (a limit does not change the cost of a message).  When any step is not
+ * allowed, the process goes back to the host namespace (setns) and the
+ * queue is tracked instead.  True when the queue will be private.
+ */
+static bool mq_sysv_own_ns(struct bench_ctx *ctx, const struct ipc_limit *lim, size_t n)
+{
+	const char *inj = bench_inject(ctx);
+	int host;
+
+	if (inj && (strcmp(inj, "no-ipcns") == 0 || strcmp(inj, "hang_host") == 0))
+		return false;
+	host = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
+	if (host < 0)
+		return false;   /* no way back: stay in the host namespace */
+	if (unshare(CLONE_NEWIPC) < 0) {
+		close(host);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		long v;
+
+		if (ipc_read_long(lim[i].path, &v) < 0 ||
+		    (v < lim[i].want && mq_write_long(lim[i].path, lim[i].want) < 0)) {
+			bool back = setns(host, CLONE_NEWIPC) == 0;
+
+			close(host);
+			/* Not back: the private namespace stays, and its
+			 * short limit fails the point with msgsnd's error. */
+			return !back;
+		}
+	}
+	close(host);
+	return true;
+}
+
 static int mq_setup(struct bench_ctx *ctx, void **state)
 {
 	const struct bench_variant *v = bench_variant(ctx);
@@ -338,6 +431,11 @@ static int mq_setup(struct bench_ctx *ctx, void **state)
 	rc = ipc_fit_limits(ctx, &cfg, lim, 2);
 	if (rc < 0)
 		return rc;
+	if (!posix && !cfg.private_ns) {
+		cfg.private_ns = mq_sysv_own_ns(ctx, lim, 2);
+		ipc_note_add(&cfg, "%s", cfg.private_ns ? "queue in a private IPC namespace"
+							 : "queue in the host IPC namespace (tracked)");
+	}
 	return ipc_setup(ctx, state, &cfg);
 }
 

@@ -6,11 +6,13 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,9 @@ const char cli_usage_text[] =
 	"  compare   BASE CAND: what changed between two runs (see compare --help)\n"
 	"\n"
 	"run options:\n"
-	"  --filter REGEX       only benchmarks whose \"bench/variant\" matches\n"
+	"  --filter REGEX       only benchmarks whose \"bench/variant\" matches (POSIX\n"
+	"                       ERE, at most 1024 bytes; no back-references, no\n"
+	"                       repetition of what can match empty, as in (.*)*)\n"
 	"  --quick              10 samples in 5 rounds, ~0.12 s per configuration, at\n"
 	"                       most 4 points of each sweep (both ends kept)\n"
 	"  --rounds R           visit every configuration R times, each time in a fresh\n"
@@ -119,23 +123,50 @@ static int parse_placements(const char *list, uint32_t *mask)
 	return rc;
 }
 
-/* --out must be a directory we can create or write into. */
+/* A path or pattern as a message shows it: whole, or its first 40 bytes
+ * (a message stays one readable line however long the value). */
+static void cli_shown(const char *v, char *buf, size_t len)
+{
+	size_t n = strlen(v);
+
+	if (n <= 64)
+		snprintf(buf, len, "%s", v);
+	else
+		snprintf(buf, len, "%.40s... (%zu bytes)", v, n);
+}
+
+/* --out must be a directory we can create or write into, with room under
+ * it for what the run writes (CLI_OUT_RESERVE): a path the kernel would
+ * refuse halfway through output_open() used to leave --out created and
+ * empty.  Trailing slashes ("newdir/") name the same folder. */
 int cli_check_out_dir(const char *dir)
 {
 	struct stat st;
-	char parent[PATH_MAX];
+	char parent[PATH_MAX], shown[96];
+	size_t len = strlen(dir);
 	char *slash;
 
+	cli_shown(dir, shown, sizeof(shown));
 	if (!*dir)
 		return cli_usage_error("--out '%s': empty path%s", dir, "");
+	if (len + CLI_OUT_RESERVE >= PATH_MAX)
+		return cli_usage_error("--out '%s': too long: at most %d bytes, so that the run's "
+				       "folder and files under it fit in PATH_MAX (%d)",
+				       shown, PATH_MAX - 1 - CLI_OUT_RESERVE, PATH_MAX);
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
-			return cli_usage_error("--out '%s': exists and is not a directory%s", dir, "");
+			return cli_usage_error("--out '%s': exists and is not a directory%s", shown, "");
 		if (access(dir, W_OK | X_OK) < 0)
-			return cli_usage_error("--out '%s': not writable (%s)", dir, strerror(errno));
+			return cli_usage_error("--out '%s': not writable (%s)", shown, strerror(errno));
 		return 0;
 	}
+	if (errno != ENOENT)
+		return cli_usage_error("--out '%s': %s", shown, strerror(errno));
+	/* The parent of "a/b/" is "a": drop trailing slashes first (but keep
+	 * a lone "/", whose stat() cannot have failed with ENOENT). */
 	snprintf(parent, sizeof(parent), "%s", dir);
+	while (len > 1 && parent[len - 1] == '/')
+		parent[--len] = 0;
 	slash = strrchr(parent, '/');
 	if (slash == parent)
 		slash[1] = 0;
@@ -144,9 +175,201 @@ int cli_check_out_dir(const char *dir)
 	else
 		snprintf(parent, sizeof(parent), ".");
 	if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cli_usage_error("--out '%s': parent folder does not exist%s", dir, "");
+		return cli_usage_error("--out '%s': parent folder does not exist%s", shown, "");
 	if (access(parent, W_OK | X_OK) < 0)
-		return cli_usage_error("--out '%s': cannot create it (%s)", dir, strerror(errno));
+		return cli_usage_error("--out '%s': cannot create it (%s)", shown, strerror(errno));
+	return 0;
+}
+
+/* Skip the bracket expression that starts at re[i] == '[': the index just
+ * after its closing ']', or the end of re when it is never closed (regcomp
+ * then says so).  A ']' first in the list is a member; so are the
+ * contents of [:class:], [=equiv=] and [.coll.]. */
+static size_t cli_filter_bracket(const char *re, size_t i)
+{
+	i++;
+	if (re[i] == '^')
+		i++;
+	if (re[i] == ']')
+		i++;
+	while (re[i] && re[i] != ']') {
+		if (re[i] == '[' && (re[i + 1] == ':' || re[i + 1] == '=' || re[i + 1] == '.')) {
+			char end = re[i + 1];
+
+			for (i += 2; re[i] && !(re[i] == end && re[i + 1] == ']'); i++)
+				;
+			if (re[i])
+				i += 2;
+			continue;
+		}
+		i++;
+	}
+	return re[i] ? i + 1 : i;
+}
+
+/* An interval "{m}", "{m,}", "{m,n}" or "{,n}" at re[i] == '{': its
+ * bounds (*upper ULONG_MAX when open), how many copies of the element
+ * before it regcomp builds (glibc copies the element's tree once per count;
+ * {m,} is m copies and a star), and the index after its '}'.  0 when it is
+ * not a well-formed interval (regcomp decides what it is then). */
+static size_t cli_filter_interval(const char *re, size_t i, unsigned long *copies,
+				  unsigned long *lower, unsigned long *upper)
+{
+	unsigned long m = 0, n = 0;
+	bool have_m = false, have_n = false, comma = false;
+
+	for (i++; isdigit((unsigned char)re[i]); i++, have_m = true)
+		if (m <= CLI_FILTER_MAX_COST)
+			m = m * 10 + (unsigned long)(re[i] - '0');
+	if (re[i] == ',') {
+		comma = true;
+		for (i++; isdigit((unsigned char)re[i]); i++, have_n = true)
+			if (n <= CLI_FILTER_MAX_COST)
+				n = n * 10 + (unsigned long)(re[i] - '0');
+	}
+	if (re[i] != '}' || (!have_m && !have_n))
+		return 0;
+	*lower = m;
+	*upper = have_n ? n : comma ? ULONG_MAX : m;
+	*copies = have_n ? n : comma ? m + 1 : m;
+	if (*copies == 0)
+		*copies = 1;
+	return i + 1;
+}
+
+/* One open group of a --filter pattern while cli_filter_check() reads it. */
+struct cli_re_group {
+	unsigned long long cost;   /* nodes so far, repetitions expanded */
+	bool any_null;             /* a finished alternative matches "" */
+	bool prefix_null;          /* this alternative matches "" before its last element */
+	bool branch_null;          /* ... and with it */
+};
+
+/*
+ * Refuse a --filter that would crash or stall regcomp/regexec, before it
+ * is compiled.  What was measured with glibc 2.36: regcomp recurses once
+ * per nesting level (15 000 nested parentheses overflowed the stack:
+ * SIGSEGV); it builds one copy of an element per count of a repetition,
+ * so nested counts multiply (((a{255}){255}){255} took 13 s and 3.4 GB);
+ * a star over something that already matches the empty string makes its
+ * time exponential (((a*)*|(b*)*){20} 3.3 s, two more copies four times
+ * that; ((.*)*){400} 0.15 s, cubic); and back-references are matched by
+ * backtracking ("(.*)*" six times with \1..\6 ran past 60 s).  So a
+ * pattern may have at most CLI_FILTER_MAX_BYTES, parentheses nested at
+ * most CLI_FILTER_MAX_DEPTH deep, at most CLI_FILTER_MAX_COST nodes once
+ * every repetition is expanded (an atom, a bracket, a star, an option, a
+ * repetition and an alternative are one each, a group two more than what
+ * it holds), no *, + or {m,n} (n > 1) over what can match the empty
+ * string ("(.*)*", "(a|)+", "x**"), and no back-reference.  A filter is
+ * matched against "bench/variant", a few dozen bytes: these bounds are far
+ * above any useful filter, and the hardest patterns found within them
+ * compile in under a millisecond.  The reading needs no exact grammar: what it misreads is
+ * still compiled by regcomp, which rejects what is malformed.  0, or
+ * EXIT_USAGE after one line on stderr.
+ */
+static int cli_filter_check(const char *re)
+{
+	struct cli_re_group g[CLI_FILTER_MAX_DEPTH + 1];
+	unsigned long long last = 0, total;
+	bool have_last = false, last_null = false;
+	size_t depth = 0, i = 0, next;
+	char shown[96];
+
+	cli_shown(re, shown, sizeof(shown));
+	if (strlen(re) > CLI_FILTER_MAX_BYTES)
+		return cli_usage_error("--filter '%s': longer than the %d bytes accepted",
+				       shown, CLI_FILTER_MAX_BYTES);
+	g[0] = (struct cli_re_group){ .prefix_null = true, .branch_null = true };
+	while (re[i]) {
+		unsigned long copies = 0, lower = 0, upper = 0;
+		bool repeat = false, element = false, elem_null = false;
+		unsigned long long elem_cost = 1;
+		char op = re[i];
+
+		if (op == '(') {
+			if (depth == CLI_FILTER_MAX_DEPTH)
+				return cli_usage_error("--filter '%s': parentheses nested deeper than "
+						       "the %d levels accepted", shown,
+						       CLI_FILTER_MAX_DEPTH);
+			g[++depth] = (struct cli_re_group){ .prefix_null = true, .branch_null = true };
+			have_last = false;
+			i++;
+		} else if (op == ')' && depth > 0) {
+			/* The group, its contents and its two subexpression
+			 * nodes, is one element for what follows it. */
+			elem_null = g[depth].any_null || g[depth].branch_null;
+			elem_cost = g[depth].cost + 2;
+			depth--;
+			element = true;
+			i++;
+		} else if (op == '|') {
+			g[depth].any_null |= g[depth].branch_null;
+			g[depth].prefix_null = g[depth].branch_null = true;
+			g[depth].cost += 1;
+			have_last = false;
+			i++;
+		} else if (op == '[') {
+			element = true;
+			i = cli_filter_bracket(re, i);
+		} else if (op == '\\' && re[i + 1] >= '1' && re[i + 1] <= '9') {
+			return cli_usage_error("--filter '%s': back-reference \\%c not accepted "
+					       "(matching one can take exponential time)",
+					       shown, re[i + 1]);
+		} else if (op == '\\') {
+			/* Word and buffer boundaries match the empty string. */
+			element = true;
+			elem_null = re[i + 1] && strchr("bB<>`'", re[i + 1]) != NULL;
+			i += re[i + 1] ? 2 : 1;
+		} else if (op == '^' || op == '$') {
+			element = true;
+			elem_null = true;
+			i++;
+		} else if ((op == '*' || op == '?' || op == '+') && have_last) {
+			repeat = true;
+			copies = op == '+' ? 2 : 1;
+			lower = op == '+' ? 1 : 0;
+			upper = op == '?' ? 1 : ULONG_MAX;
+			i++;
+		} else if (op == '{' && have_last &&
+			   (next = cli_filter_interval(re, i, &copies, &lower, &upper)) != 0) {
+			repeat = true;
+			i = next;
+		} else {
+			element = true;
+			i++;
+		}
+		if (element) {
+			/* A new last element of the current alternative. */
+			g[depth].prefix_null = g[depth].branch_null;
+			last = elem_cost;
+			last_null = elem_null;
+			have_last = true;
+			g[depth].cost += last;
+			g[depth].branch_null = g[depth].prefix_null && last_null;
+		}
+		if (repeat) {
+			if (last_null && upper > 1)
+				return cli_usage_error("--filter '%s': '%c' repeats what can match the "
+						       "empty string, as in (.*)* (matching it can take "
+						       "exponential time)", shown, op);
+			/* The element, counted once, is copied copies - 1 more
+			 * times under one repetition node; saturate, the sum
+			 * is only compared. */
+			if (last > CLI_FILTER_MAX_COST)
+				last = CLI_FILTER_MAX_COST + 1;
+			g[depth].cost += last * (copies - 1) + 1;
+			last = last * copies + 1;
+			last_null = last_null || lower == 0;
+			g[depth].branch_null = g[depth].prefix_null && last_null;
+		}
+		total = 0;
+		for (size_t d = 0; d <= depth; d++)
+			total += g[d].cost;
+		if (total > CLI_FILTER_MAX_COST)
+			return cli_usage_error("--filter '%s': its repetitions expand it to more than the "
+					       "%d nodes accepted (nested counts such as {n} multiply)",
+					       shown, CLI_FILTER_MAX_COST);
+	}
 	return 0;
 }
 
@@ -199,6 +422,9 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 			c->filter = optarg;
 			if (c->have_re)
 				regfree(&c->re);
+			c->have_re = false;
+			if (cli_filter_check(optarg))
+				return EXIT_USAGE;
 			rc = regcomp(&c->re, optarg, REG_EXTENDED | REG_NOSUB);
 			if (rc != 0) {
 				char err[128];
@@ -259,9 +485,22 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 			if (parse_placements(optarg, &c->run.placements) < 0)
 				return EXIT_USAGE;
 			break;
-		case OPT_OUT:
+		case OPT_OUT: {
+			size_t n = strlen(optarg);
+
+			/* "newdir/" names newdir: without the slash, paths built
+			 * under it have no "//" (and --print-dir shows it
+			 * plainly).  A path too long to copy is left as given;
+			 * cli_check_out_dir() refuses it. */
 			c->out = optarg;
+			if (n < sizeof(c->out_buf)) {
+				memcpy(c->out_buf, optarg, n + 1);
+				while (n > 1 && c->out_buf[n - 1] == '/')
+					c->out_buf[--n] = 0;
+				c->out = c->out_buf;
+			}
 			break;
+		}
 		case OPT_TIMEOUT:
 			if (parse_num("--timeout", optarg, 0.1, 86400, &c->run.timeout_s) < 0)
 				return EXIT_USAGE;

@@ -4,6 +4,7 @@
 #ifndef PRIMBENCH_CLI_H
 #define PRIMBENCH_CLI_H
 
+#include <limits.h>
 #include <regex.h>
 #include <stdbool.h>
 
@@ -14,13 +15,24 @@
 /* Rounds of a run unless --rounds says otherwise. */
 #define CLI_DEFAULT_ROUNDS 5
 
+/* Bytes a run writes under --out beyond its path: "/." + the run id (at
+ * most the 320 bytes of struct output's run_id) + ".partial" +
+ * "/samples.csv.tmp", rounded up.  An --out this close to PATH_MAX is
+ * refused before anything is created. */
+#define CLI_OUT_RESERVE 352
+/* What a --filter pattern may cost (see cli_filter_check in cli.c). */
+#define CLI_FILTER_MAX_BYTES 1024
+#define CLI_FILTER_MAX_DEPTH 32
+#define CLI_FILTER_MAX_COST 2048
+
 /* Everything the command line asked for. */
 struct cli {
 	struct runner_opts run;  /* run options */
 	regex_t re;              /* compiled --filter */
 	bool have_re;            /* re is compiled */
 	const char *filter;      /* its source */
-	const char *out;         /* --out */
+	const char *out;         /* --out (out_buf, or the argument when too long to copy) */
+	char out_buf[PATH_MAX];  /* --out without its trailing slashes */
 	const char *topology;    /* --topology */
 	bool print_dir;          /* --print-dir */
 	bool dry_run;            /* --dry-run: print the plan only */

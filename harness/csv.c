@@ -20,11 +20,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- writer ------------------------------------------------------------ */
 
@@ -446,18 +449,61 @@ out_free:
 	return rc;
 }
 
+/* What a file that is not a regular one is, for the error message. */
+static const char *csv_file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a plain file";
+}
+
 int csv_table_load(struct csv_table *t, const char *path)
 {
+	struct stat st;
 	FILE *f;
-	int rc;
+	int fd, fl, rc;
 
 	memset(t, 0, sizeof(*t));
-	/* Close-on-exec: the runner forks benchmark children. */
-	f = fopen(path, "re");
-	if (!f) {
+	/* Only a regular file is read.  O_NONBLOCK: opening a FIFO for
+	 * reading would otherwise wait for a writer that may never come
+	 * (compare blocked forever); with it open() returns at once, and
+	 * fstat() of what was opened (not stat() of the name, which could
+	 * be swapped in between) refuses a FIFO, a device (a tty, /dev/zero)
+	 * or a directory before a byte is read.  O_NOCTTY: a terminal named
+	 * as a CSV must not become our controlling one.  Close-on-exec: the
+	 * runner forks benchmark children. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
 		rc = -errno;
-		snprintf(t->err, sizeof(t->err), "%s: %s", path,
-			 strerror(-rc));
+		snprintf(t->err, sizeof(t->err), "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		snprintf(t->err, sizeof(t->err), "%s: %s", path, strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		snprintf(t->err, sizeof(t->err), "%s: %s, not a regular file", path,
+			 S_ISDIR(st.st_mode) ? "a directory" : csv_file_kind(st.st_mode));
+		close(fd);
+		return rc;
+	}
+	/* A regular file ignores O_NONBLOCK; clear it all the same, so that
+	 * the stream reads as any other. */
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 || (f = fdopen(fd, "r")) == NULL) {
+		rc = -errno;
+		snprintf(t->err, sizeof(t->err), "%s: %s", path, strerror(-rc));
+		close(fd);
 		return rc;
 	}
 	rc = csv_table_load_stream(t, f, path);

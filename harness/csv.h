@@ -74,7 +74,9 @@ struct csv_table {
 };
 /* Load path; every row must have as many fields as the header.  0, or
  * -errno with t->err set ("summary.csv:12: 3 fields, header has 25").
- * Errors: an empty file ("no header"), an empty or duplicate column name,
+ * Errors: path is not a regular file (-EISDIR for a directory, -EINVAL for
+ * a FIFO, device or socket, refused without reading, so a FIFO never
+ * blocks), an empty file ("no header"), an empty or duplicate column name,
  * any reader error.  On error t holds no rows and needs no csv_table_free
  * (calling it is harmless). */
 int csv_table_load(struct csv_table *t, const char *path);

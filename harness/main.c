@@ -2,9 +2,11 @@
  * main.c - dispatch of the commands run, list, info and compare.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -32,6 +34,56 @@ static int run_visit(void *arg, size_t idx, unsigned round, const struct runner_
 	int rc2 = summ_add(rs->summ, idx, round, r);
 
 	return rc < 0 ? rc : rc2;
+}
+
+/*
+ * Make descriptors 0, 1 and 2 safe before anything is opened: one that is
+ * closed (`2>&-`) is opened on /dev/null.  Otherwise the first file
+ * primbench opens (summary.csv) takes its number, and what is meant for
+ * stderr (progress lines) lands inside the results.  0, or -errno when
+ * /dev/null cannot be opened (primbench then stops: it cannot write
+ * anything safely).
+ */
+static int main_safe_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int got;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest free number: fd itself, since 0..fd-1 are open. */
+		got = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (got < 0)
+			return -errno;
+		if (got != fd) {
+			int rc = dup2(got, fd) < 0 ? -errno : 0;
+
+			close(got);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * list and info write only to stdout: a write error there (a full disk,
+ * `> /dev/full`, a closed pipe) must not end in exit 0.  Flush and look at
+ * the stream's error flag once, at the end.  0, or 1 after one line on
+ * stderr.
+ */
+static int main_check_stdout(const char *cmd)
+{
+	int err = 0;
+
+	if (fflush(stdout) == EOF)
+		err = errno;
+	else if (ferror(stdout))
+		err = EIO;
+	if (!err)
+		return 0;
+	fprintf(stderr, "primbench: %s: writing to stdout failed: %s\n", cmd, strerror(err));
+	return 1;
 }
 
 static int open_topology(const char *src, struct topo **t)
@@ -84,7 +136,7 @@ static int cmd_list(struct cli *c)
 			printf(" CPU %d\n", pl[i].cpu[0]);
 	}
 	topo_close(t);
-	return 0;
+	return main_check_stdout("list");
 }
 
 static int cmd_info(struct cli *c)
@@ -112,6 +164,8 @@ static int cmd_info(struct cli *c)
 	pmu_group_close(&g);
 	meta_free(&m);
 	topo_close(t);
+	if (main_check_stdout("info"))
+		return 1;
 	return rc ? 1 : 0;
 }
 
@@ -240,6 +294,12 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int rc;
 
+	rc = main_safe_fds();
+	if (rc < 0) {
+		fprintf(stderr, "primbench: descriptor 0, 1 or 2 is closed and /dev/null "
+			"cannot be opened in its place: %s\n", strerror(-rc));
+		return 1;
+	}
 	if (argc < 2) {
 		fputs(cli_usage_text, stderr);
 		return EXIT_USAGE;

@@ -110,6 +110,37 @@ big field_at_limit any summary.csv "$pad NR == 2 { \$25 = pad(65536) } { print }
 big field_over_limit error summary.csv "$pad NR == 2 { \$25 = pad(65537) } { print }"
 big rows_50k result summary.csv 'NR > 1 { for (i = 0; i < 5000; i++) { v = $4; $4 = v "_" i; print; $4 = v } next } { print }'
 
+# --- 2b. files that are not regular files --------------------------------------------------------
+# A FIFO in place of a CSV, with a writer that would feed it the good file:
+# read as a file it compared as "same" (and with no writer compare blocked
+# forever in open); it must be refused with one line, exit 2, and nothing
+# read.  The writer blocks in its open until a reader comes, so it is killed
+# afterwards whatever happened: nothing here depends on timing.
+for f in summary.csv samples.csv meta.csv; do
+	mkcase "fifo_$f" ""
+	rm -f "$WORK/c/fifo_$f/$f"
+	mkfifo "$WORK/c/fifo_$f/$f" || fail "mkfifo"
+	cat "$good/$f" > "$WORK/c/fifo_$f/$f" 2>/dev/null &
+	writer=$!
+	cmp_run "$WORK/c/good" "$WORK/c/fifo_$f"
+	kill "$writer" 2>/dev/null
+	wait "$writer" 2>/dev/null
+	expect error "$f is a FIFO"
+	grep -q "$f: a FIFO, not a regular file" "$WORK/stderr" || fail "$f as a FIFO: $(cat "$WORK/stderr")"
+	echo "ok: $f as a FIFO: exit $rc: $(cat "$WORK/stderr")"
+done
+# A symbolic link to a device (endless zeros) and a directory in place of a CSV.
+mkcase dev_summary ""
+ln -sf /dev/zero "$WORK/c/dev_summary/summary.csv"
+cmp_run "$WORK/c/dev_summary" "$WORK/c/good"
+expect error "summary.csv -> /dev/zero"
+grep -q "a character device, not a regular file" "$WORK/stderr" || fail "/dev/zero: $(cat "$WORK/stderr")"
+mkcase dir_meta ""
+rm -f "$WORK/c/dir_meta/meta.csv" && mkdir "$WORK/c/dir_meta/meta.csv"
+cmp_run "$WORK/c/good" "$WORK/c/dir_meta"
+expect error "meta.csv is a directory"
+echo "ok: a device and a directory in place of a CSV: exit 2, one line"
+
 # --- 3. a live run, cut and overwritten ------------------------------------------------------------
 $P run --quick --reps 5 --budget-ms 20 --filter '^(null|syscall_getppid)/' --out "$WORK/live" \
 	--print-dir > "$WORK/livedir" 2>/dev/null || fail "the quick run failed"

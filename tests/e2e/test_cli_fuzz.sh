@@ -28,7 +28,9 @@ ls -lR "$WORK/runs" > "$WORK/runs.before"
 # check the rules above.
 bad() {
 	tried=$((tried + 1))
-	(cd "$WORK/cwd" && exec "$P" "$@") > "$WORK/out" 2> "$WORK/err"
+	# A stall is a failure too: SIGKILL (exit 137, a "crash" below) after
+	# far longer than any refusal takes, even under ASan.
+	(cd "$WORK/cwd" && exec timeout -s KILL 120 "$P" "$@") > "$WORK/out" 2> "$WORK/err"
 	rc=$?
 	if [ "$rc" -ge 128 ]; then
 		crashes=$((crashes + 1))
@@ -87,9 +89,28 @@ done
 for v in '(' '[' '*' 'a{1' 'a{2,1}' '\' '(?i)null' '[[:bogus:]]'; do
 	bad run --filter "$v" --out "$WORK/o"
 done
-# Valid but selecting nothing, from a 100 KB pattern: still one line.
+# A 100 KB pattern: refused by its length, one line.
 long=$(head -c 100000 /dev/zero | tr '\0' z)
 bad run --filter "$long" --out "$WORK/o"
+# Filters that crashed or stalled glibc's regcomp/regexec (issue 14, item 8)
+# are refused before they are compiled, with a line naming the bound:
+# 15 000 nested parentheses (SIGSEGV), "(.*)*" six times with
+# back-references (past 60 s), nested counts (13 s, 3.4 GB), a star over
+# what matches "" with alternatives (exponential: 60 copies never end).
+refused() {
+	bad run --filter "$1" --out "$WORK/o"
+	grep -q "$2" "$WORK/err" || fail "--filter '$(echo "$1" | head -c 60)': not refused for '$2': $(cat "$WORK/err")"
+}
+open=$(head -c 15000 /dev/zero | tr '\0' '(') close=$(head -c 15000 /dev/zero | tr '\0' ')')
+refused "${open}zz$close" "longer than the 1024 bytes accepted"
+refused "$(head -c 40 /dev/zero | tr '\0' '(')zz$(head -c 40 /dev/zero | tr '\0' ')')" \
+	"nested deeper than the 32 levels accepted"
+refused '(.*)*(.*)*(.*)*(.*)*(.*)*(.*)*\1\2\3\4\5\6x' "repeats what can match the empty string"
+refused '(null)\1' 'back-reference \\1 not accepted'
+refused '((a{255}){255}){255}' "nodes accepted"
+refused '((a*)*|(b*)*){20}' "repeats what can match the empty string"
+p60=$(i=0; while [ $i -lt 60 ]; do printf '((.*)*|(.*)*)'; i=$((i + 1)); done)
+refused "$p60" "repeats what can match the empty string"
 
 # --- --out -----------------------------------------------------------------------------------
 bad run --quick --out ''

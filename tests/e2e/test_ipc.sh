@@ -216,8 +216,21 @@ kill_mid shm-posix-name "ls /dev/shm | grep -q primbench" ipc_shm:hang_setup \
 	--quick --filter '^ipc_shm/posix$' --placement same-cpu
 kill_mid shm-sysv-id '[ $(ipcs -m | grep -c "^0x") -gt $SHM0 ]' \
 	ipc_shm:hang_setup --quick --filter '^ipc_shm/sysv$' --placement same-cpu
+# A SysV queue lives in a private IPC namespace when primbench may unshare
+# one (bench/ipc_mq.c); ipc_mq:hang_host keeps it in the host namespace,
+# tracked, with the receiver stopped at its first receive.
 kill_mid mq-sysv-id '[ $(ipcs -q | grep -c "^0x") -gt $MSG0 ]' \
-	ipc_mq:hang --quick --filter '^ipc_mq/sysv$' --placement same-cpu
+	ipc_mq:hang_host --quick --filter '^ipc_mq/sysv$' --placement same-cpu
+# In its private namespace, seen from inside (the supervising child's).
+ns_queue() {
+	for c in $(pgrep -P $pid); do
+		[ "$(nsenter --target "$c" --ipc ipcs -q 2>/dev/null | grep -c '^0x')" -gt 0 ] && return 0
+	done
+	return 1
+}
+if [ "$(id -u)" = 0 ] && command -v nsenter >/dev/null; then
+	kill_mid mq-sysv-ns ns_queue ipc_mq:hang --quick --filter '^ipc_mq/sysv$' --placement same-cpu
+fi
 if [ -n "$(mq_list)" ]; then
 	kill_mid mq-posix-name "mq_list | grep -q primbench" ipc_mq:hang_setup \
 		--quick --filter '^ipc_mq/posix$' --placement same-cpu

@@ -90,6 +90,28 @@ head -n 1 "$run/samples.csv" > "$empty/samples.csv"
 check "render.sh on a run without rows" sh plots/render.sh "$empty"
 check "report.sh on a run without rows" sh plots/report.sh "$empty"
 
+# One placement's panel with only skipped points (a clean run of
+# sched_switch/proc_yield, which hands over only on one CPU): the panel says
+# "did not run" and the figure is drawn; gnuplot used to stop on autoscaling
+# y over no point, and render.sh then exited 1 (make plots: 2).
+yield=$WORK/yield
+mkdir -p "$yield"
+cp "$run/meta.csv" "$yield/"
+head -n 1 "$run/samples.csv" > "$yield/samples.csv"
+{
+	head -n 1 "$run/summary.csv"
+	id=fixture-host_6.1.0-fixture_20250101T000000Z
+	for x in 0 16384 262144 4194304; do
+		echo "1,$id,sched_switch,proc_yield,wss_bytes,$x,same-cpu,ns_per_op,ns,10,100,5000,5200,5210,5400,5400,5400,90,60,5100,5300,1.7,pass,ok,"
+		echo "1,$id,sched_switch,proc_yield,wss_bytes,$x,same-cache,ns_per_op,ns,0,,,,,,,,,,,,,n/a,skipped,\"sched_yield hands over only between tasks on one CPU; at same-cache, no hand-off\""
+	done
+} > "$yield/summary.csv"
+check "render.sh draws a run whose same-cache panel only skipped" sh plots/render.sh "$yield"
+check "sched_switch_wss.png drawn" is_png "$yield/plots/sched_switch_wss.png"
+check "sched_switch_wss.svg drawn" is_svg "$yield/plots/sched_switch_wss.svg"
+check "the empty panel says it did not run" grep -q 'did not run (see' "$yield/plots/sched_switch_wss.svg"
+check "sched_switch_bars drawn" is_png "$yield/plots/sched_switch_bars.png"
+
 # The committed top-level report, once there is one.
 if [ -f REPORT.md ]; then
 	for l in $(links REPORT.md); do

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,60 @@ static void test_bad_values(void **state)
 	assert_int_equal(parse(&c, "extra", NULL), EXIT_USAGE);
 }
 
+/* Filters that crashed or stalled glibc's regcomp/regexec are refused
+ * before they are compiled (issue 14); ordinary filters still compile. */
+static void test_filter_bounds(void **state)
+{
+	static const char *const good[] = {
+		"^(null|syscall_getppid)/", "^sched_switch/proc_yield$", ".*", "(.*)",
+		"ipc_(mq|shm)/(posix|sysv)(_lat)?$", "^(ipc|sem)+_", "[[:alpha:]]{3}_",
+		"\\bnull\\b", "(a*)?x", "[\\1]", "(a{40}){20}",
+	};
+	static const char *const bad[] = {
+		"(.*)*", "(a|)+", "x**", "^*", "(a*){3}", "((a*)*|(b*)*){20}",
+		"(.)\\1", "(.*)*(.*)*(.*)*(.*)*(.*)*(.*)*\\1\\2\\3\\4\\5\\6x",
+		"((a{255}){255}){255}", "(a{1000}){1000}", "a{32767}", "a{,20000}",
+	};
+	char nest[2 * (CLI_FILTER_MAX_DEPTH + 1) + 2], *big;
+	struct cli c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(parse(&c, "--filter", good[i], NULL), 0);
+		assert_non_null(c.run.filter);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(parse(&c, "--filter", bad[i], NULL), EXIT_USAGE);
+	/* Nesting: CLI_FILTER_MAX_DEPTH levels compile, one more is refused. */
+	memset(nest, 0, sizeof(nest));
+	memset(nest, '(', CLI_FILTER_MAX_DEPTH);
+	nest[CLI_FILTER_MAX_DEPTH] = 'x';
+	memset(nest + CLI_FILTER_MAX_DEPTH + 1, ')', CLI_FILTER_MAX_DEPTH);
+	assert_int_equal(parse(&c, "--filter", nest, NULL), 0);
+	memset(nest, 0, sizeof(nest));
+	memset(nest, '(', CLI_FILTER_MAX_DEPTH + 1);
+	nest[CLI_FILTER_MAX_DEPTH + 1] = 'x';
+	memset(nest + CLI_FILTER_MAX_DEPTH + 2, ')', CLI_FILTER_MAX_DEPTH + 1);
+	assert_int_equal(parse(&c, "--filter", nest, NULL), EXIT_USAGE);
+	/* Length: CLI_FILTER_MAX_BYTES compile, one more is refused; 15 000
+	 * nested parentheses (SIGSEGV in regcomp) are refused by length. */
+	big = malloc(30002);
+	assert_non_null(big);
+	memset(big, 'z', CLI_FILTER_MAX_BYTES);
+	big[CLI_FILTER_MAX_BYTES] = 0;
+	assert_int_equal(parse(&c, "--filter", big, NULL), 0);
+	big[CLI_FILTER_MAX_BYTES] = 'z';
+	big[CLI_FILTER_MAX_BYTES + 1] = 0;
+	assert_int_equal(parse(&c, "--filter", big, NULL), EXIT_USAGE);
+	memset(big, '(', 15000);
+	big[15000] = 'x';
+	memset(big + 15001, ')', 15000);
+	big[30001] = 0;
+	assert_int_equal(parse(&c, "--filter", big, NULL), EXIT_USAGE);
+	free(big);
+}
+
 static void test_help(void **state)
 {
 	struct cli c;
@@ -123,7 +178,7 @@ static void test_help(void **state)
 static void test_out_dir(void **state)
 {
 	char dir[] = "/tmp/primbench-cli.XXXXXX";
-	char file[64], sub[64], deep[96];
+	char file[64], sub[64], deep[96], slash[96], lng[PATH_MAX + 8];
 	FILE *f;
 
 	(void)state;
@@ -139,10 +194,43 @@ static void test_out_dir(void **state)
 	assert_int_equal(cli_check_out_dir(file), EXIT_USAGE); /* a file */
 	assert_int_equal(cli_check_out_dir(deep), EXIT_USAGE); /* no parent */
 	assert_int_equal(cli_check_out_dir(""), EXIT_USAGE);
+	/* A trailing slash names the same folder: creatable in dir. */
+	snprintf(slash, sizeof(slash), "%s/new/", dir);
+	assert_int_equal(cli_check_out_dir(slash), 0);
+	snprintf(slash, sizeof(slash), "%s/new///", dir);
+	assert_int_equal(cli_check_out_dir(slash), 0);
+	snprintf(slash, sizeof(slash), "%s/", dir);
+	assert_int_equal(cli_check_out_dir(slash), 0);
+	/* Too long for the run's folder and files under it: refused, even
+	 * in an existing parent; one byte less than the limit is not. */
+	memset(lng, 0, sizeof(lng));
+	snprintf(lng, sizeof(lng), "%s/", dir);
+	memset(lng + strlen(lng), 'n', PATH_MAX - CLI_OUT_RESERVE - strlen(lng));
+	assert_int_equal(strlen(lng), PATH_MAX - CLI_OUT_RESERVE);
+	assert_int_equal(cli_check_out_dir(lng), EXIT_USAGE);
+	lng[strlen(lng) - 1] = 0;
+	/* Still too long for one name (ENAMETOOLONG): refused too, by stat. */
+	assert_int_equal(cli_check_out_dir(lng), EXIT_USAGE);
 	/* Checking writes nothing. */
 	assert_int_equal(access(sub, F_OK), -1);
 	unlink(file);
 	rmdir(dir);
+}
+
+/* --out keeps no trailing slash (paths under it have no "//"); "/" stays. */
+static void test_out_trailing_slash(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(parse(&c, "--out", "/tmp/", NULL), 0);
+	assert_string_equal(c.out, "/tmp");
+	assert_int_equal(parse(&c, "--out", "res///", NULL), 0);
+	assert_string_equal(c.out, "res");
+	assert_int_equal(parse(&c, "--out", "/", NULL), 0);
+	assert_string_equal(c.out, "/");
+	assert_int_equal(parse(&c, "--out", "//", NULL), 0);
+	assert_string_equal(c.out, "/");
 }
 
 int main(void)
@@ -152,8 +240,10 @@ int main(void)
 		cmocka_unit_test(test_quick_defaults_and_overrides),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_filter_bounds),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_out_dir),
+		cmocka_unit_test(test_out_trailing_slash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
  * input literals.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <setjmp.h>
@@ -17,7 +18,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -676,11 +680,61 @@ static void test_table_load_empty_file(void **state)
 static void test_table_load_read_error(void **state)
 {
 	struct csv_table t;
+	FILE *f;
 
 	(void)state;
 	/* fopen of a directory succeeds; the first read fails (EISDIR). */
-	assert_int_equal(csv_table_load(&t, "/"), -EIO);
+	f = fopen("/", "r");
+	assert_non_null(f);
+	assert_int_equal(csv_table_load_stream(&t, f, "/"), -EIO);
+	fclose(f);
 	assert_string_equal(t.err, "/:1: read error");
+	assert_null(t.header);
+}
+
+/*
+ * Only a regular file is read.  A FIFO with a writer that would hand it a
+ * whole, valid CSV and then close: read as a file, it would load (the old
+ * behaviour, with no writer it blocked forever); it must be refused before
+ * a byte is read, with -EINVAL.  The writer is a child blocked in its
+ * open() until a reader opens the FIFO; it is killed either way, so no
+ * step depends on timing.  A character device and a directory are refused
+ * the same way.
+ */
+static void test_table_load_not_regular(void **state)
+{
+	static const char csv[] = "a,b\n1,2\n";
+	struct csv_table t;
+	char dir[64], fifo[96], want[160];
+	pid_t pid;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_csv.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/summary.csv", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(fifo, O_WRONLY);
+
+		if (fd >= 0 && write(fd, csv, sizeof(csv) - 1) == (ssize_t)(sizeof(csv) - 1))
+			_exit(0);
+		_exit(1);
+	}
+	assert_int_equal(csv_table_load(&t, fifo), -EINVAL);
+	snprintf(want, sizeof(want), "%s: a FIFO, not a regular file", fifo);
+	assert_string_equal(t.err, want);
+	assert_null(t.header);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	unlink(fifo);
+	rmdir(dir);
+
+	assert_int_equal(csv_table_load(&t, "/dev/null"), -EINVAL);
+	assert_string_equal(t.err, "/dev/null: a character device, not a regular file");
+	assert_int_equal(csv_table_load(&t, "/"), -EISDIR);
+	assert_string_equal(t.err, "/: a directory, not a regular file");
 	assert_null(t.header);
 }
 
@@ -784,6 +838,7 @@ int main(void)
 		cmocka_unit_test(test_table_load_missing),
 		cmocka_unit_test(test_table_load_empty_file),
 		cmocka_unit_test(test_table_load_read_error),
+		cmocka_unit_test(test_table_load_not_regular),
 		cmocka_unit_test(test_parse_double),
 		cmocka_unit_test(test_parse_double_nonfinite),
 	};
