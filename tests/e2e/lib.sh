@@ -2,6 +2,9 @@
 # fail MSG: print and exit 1.  check DESC CMD...: run CMD, fail with DESC.
 fail() { echo "FAIL: $*"; exit 1; }
 check() { desc=$1; shift; if "$@"; then echo "ok: $desc"; else fail "$desc"; fi; }
+# alive PID: true while PID (a child of this shell) runs; a zombie, which
+# kill -0 still reaches, has ended.
+alive() { [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ] && kill -0 "$1" 2>/dev/null; }
 # col FILE NAME: 1-based index of a header column of a CSV file.
 col() { head -n 1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
 # run_dir PARENT: the single run folder under PARENT.

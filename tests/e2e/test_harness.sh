@@ -118,7 +118,7 @@ echo "ok: summary statistics are ordered"
 # fails if primbench PID ended first.
 wait_hold() {
 	while [ ! -s "$1" ]; do
-		kill -0 "$2" 2>/dev/null || { wait "$2"; fail "primbench exited $? before the hold at $1"; }
+		alive "$2" || { wait "$2"; fail "primbench exited $? before the hold at $1"; }
 		sleep 0.02
 	done
 }

@@ -266,7 +266,7 @@ kill_mid() {
 		--timeout 600 --filter '^sem/sysv_sem' --out "$WORK/$1" > /dev/null 2>&1 &
 	pid=$!
 	while [ ! -s "$mark" ]; do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid"; fail "$1: primbench exited $? before sem held"; }
+		alive "$pid" || { wait "$pid"; fail "$1: primbench exited $? before sem held"; }
 		sleep 0.02
 	done
 	sem_ids | comm -13 "$WORK/$1.ids" - > "$WORK/$1.new"

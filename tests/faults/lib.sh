@@ -172,7 +172,7 @@ faults_launch() {
 	faults_bg=$!
 	# The pid file is the handshake (written whole, then renamed): wait for
 	# it as long as the job lives, however slowly the machine starts it.
-	while [ ! -s "$faults_pidfile" ] && kill -0 "$faults_bg" 2>/dev/null; do sleep 0.01; done
+	while [ ! -s "$faults_pidfile" ] && faults_running "$faults_bg"; do sleep 0.01; done
 	# setsid forks only when called as a group leader, which a background
 	# job of a non-interactive shell is not; then $! is primbench itself.
 	[ "$(cat "$faults_pidfile" 2>/dev/null)" = "$faults_bg" ] ||
