@@ -124,7 +124,7 @@ no_debris || fail "debris after the hang"
 echo "ok: injected hang -> 4 timeout rows, later configurations ok, nothing left"
 
 # --- an injected crash of the peer: failed rows, nothing left ---------------------------
-PRIMBENCH_INJECT=sched_switch:crash $P run --quick --budget-ms 50 --timeout 10 \
+PRIMBENCH_INJECT=sched_switch:crash $P run --quick --budget-ms 50 --timeout 60 \
 	--filter 'sched_switch/(proc_pipe|thread_futex)' --placement "$p1" \
 	--out "$WORK/crash" >/dev/null 2>"$WORK/err"
 rc=$?

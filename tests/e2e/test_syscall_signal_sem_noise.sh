@@ -226,7 +226,7 @@ csvq "$S" note bench=signal variant=kill_pingpong metric=ns_per_op | grep -q wat
 ok_row sem posix_sem same-cpu
 check "signal:hang: no process left" mine_gone sighang
 
-INJ=signal:crash; runq sigcrash --quick --reps 5 --budget-ms 50 --timeout 5 \
+INJ=signal:crash; runq sigcrash --quick --reps 5 --budget-ms 50 --timeout 60 \
 	--placement same-cpu --filter '^signal/kill_pingpong'
 [ "$(csvq "$S" status bench=signal metric=ns_per_op)" = failed ] || fail "signal:crash: no failed row"
 csvq "$S" note bench=signal metric=ns_per_op | grep -q 'peer process died' || fail "signal:crash: note lacks the reason"
@@ -238,7 +238,7 @@ INJ=sem:hang; runq semhang --quick --reps 5 --budget-ms 50 --timeout 1 \
 check "sem:hang: no process left" mine_gone semhang
 INJ=
 
-(cd "$WORK" && PRIMBENCH_INJECT=sem:crash "$P" run --quick --reps 5 --budget-ms 50 --timeout 5 \
+(cd "$WORK" && PRIMBENCH_INJECT=sem:crash "$P" run --quick --reps 5 --budget-ms 50 --timeout 60 \
 	--placement same-cpu --filter '^sem/' --out "$WORK/semcrash" >/dev/null 2>&1)
 D=$(run_dir "$WORK/semcrash")
 S=$D/summary.csv
