@@ -58,7 +58,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all bench quick test test-unit test-e2e plots report compare \
-        install clean deps deps-test
+        install clean deps deps-test check
 .DELETE_ON_ERROR:
 
 # PROG: where the binary goes (a second tree can build elsewhere).
@@ -131,6 +131,15 @@ test: deps-test
 	$(MAKE) test-e2e
 	$(MAKE) test-hardening
 	@sh tests/summary.sh
+
+# The edit-test loop: unit tests and a short smoke run of the whole suite
+# (tests/smoke.sh), well within 2 minutes on 2 cores; installs nothing.
+# `make test` is what CI and the README run.  Its own tally, summed the same.
+check: all $(UNIT_BIN)
+	@rm -f $(BUILD)/check-tally
+	@TALLY=$(BUILD)/check-tally sh tests/run_unit.sh $(UNIT_BIN); \
+	PRIMBENCH=$(abspath $(PROG)) CSVQ=$(abspath $(BUILD)/csvq) TALLY=$(BUILD)/check-tally sh tests/smoke.sh; \
+	TALLY=$(BUILD)/check-tally sh tests/summary.sh
 
 test-unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)

@@ -7,6 +7,13 @@
  * makes the two clock reads and the call negligible, so the result should
  * be the cost of one loop iteration, well under 1 ns.  A larger number
  * means the timing method, not the host, is off.
+ *
+ * Test-only fault injection (PRIMBENCH_INJECT, bench_inject_self() in
+ * setup): "null:hang" blocks forever, "null:crash" dies of SIGSEGV,
+ * "null:hold=PATH" writes the supervising child's pid to PATH and waits
+ * until PATH is removed: the tests' handshake for a configuration that is
+ * alive for as long as they need it (tests/faults/test_watchdog.sh,
+ * tests/e2e/test_harness.sh).
  */
 #include "bench.h"
 
@@ -20,9 +27,12 @@ struct null_state {
 
 static int null_setup(struct bench_ctx *ctx, void **state)
 {
-	struct null_state *st = calloc(1, sizeof(*st));
+	struct null_state *st;
+	int rc = bench_inject_self(ctx);
 
-	(void)ctx;
+	if (rc < 0)
+		return rc;
+	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
 	*state = st;

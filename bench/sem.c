@@ -51,7 +51,10 @@
  * stops answering after setup (watchdog timeout); "sem:crash" - worker 0
  * dies of SIGSEGV in run(), core dump disabled (failed row; the runner must
  * still clean up); "sem:no-ipcns" - skip the namespace, to exercise the
- * tracked path.
+ * tracked path; "hold=PATH" (alone or after a comma: "sem:no-ipcns,hold=
+ * PATH") - the first run() waits in bench_inject_hold() with the set made
+ * and the peer up, so a test can kill primbench mid-configuration on a
+ * machine of any speed.
  */
 #include "bench.h"
 
@@ -111,6 +114,7 @@ struct sem_state {
 	bool tracked;            /* semid is in the runner's registry */
 	bool own_ns;             /* the set lives in our private IPC namespace */
 	pid_t peer;              /* the peer process, 0 if none */
+	bool held;               /* the test-only hold (bench_inject_hold) is done */
 };
 
 /* Post one side's semaphore.  0 or -errno. */
@@ -236,13 +240,12 @@ static int semb_peer_switches(const struct sem_state *st, uint64_t *out)
 static int semb_setup_sysv(struct bench_ctx *ctx, struct sem_state *st)
 {
 	union semb_semun zero = { .val = 0 };
-	const char *inj = bench_inject(ctx);
 	int rc;
 
 	/* Any failure (EPERM without CAP_SYS_ADMIN, EINVAL without
 	 * CONFIG_IPC_NS, ENOSPC at max_ipc_namespaces) means the host
 	 * namespace and the runner's registry instead. */
-	if (!inj || strcmp(inj, "no-ipcns") != 0)
+	if (!bench_inject_has(ctx, "no-ipcns"))
 		st->own_ns = unshare(CLONE_NEWIPC) == 0;
 	st->semid = semget(IPC_PRIVATE, 2, IPC_CREAT | IPC_EXCL | 0600);
 	if (st->semid < 0) {
@@ -345,6 +348,12 @@ static int semb_run(struct bench_ctx *ctx, void *state, uint64_t iters)
 	uint64_t before, after;
 	int rc;
 
+	if (!st->held) {
+		st->held = true;
+		rc = bench_inject_hold(ctx);
+		if (rc < 0)
+			return rc;
+	}
 	if (st->fault == SEMB_FAULT_CRASH) {
 		struct rlimit nocore = { 0, 0 };
 

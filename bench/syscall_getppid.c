@@ -7,6 +7,11 @@
  * number is the system-call entry and exit path itself - including
  * whatever the host's mitigations add (see vuln.* in meta.csv).  Every
  * other primitive's cost sits on this floor.
+ *
+ * Test-only fault injection (PRIMBENCH_INJECT, bench_inject_self() in
+ * setup): "syscall_getppid:hang", ":crash" and ":hold=PATH" as in null.c;
+ * the second family in the list, so a test can hold a configuration after
+ * null's has finished (tests/e2e/test_harness.sh interrupts a run there).
  */
 #include "bench.h"
 
@@ -23,9 +28,12 @@ struct getppid_state {
 
 static int getppid_setup(struct bench_ctx *ctx, void **state)
 {
-	struct getppid_state *st = calloc(1, sizeof(*st));
+	struct getppid_state *st;
+	int rc = bench_inject_self(ctx);
 
-	(void)ctx;
+	if (rc < 0)
+		return rc;
+	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
 	*state = st;

@@ -134,6 +134,27 @@ bool bench_quick(const struct bench_ctx *ctx);
 /* Test-only fault injection: the value of PRIMBENCH_INJECT if it names this
  * family ("<bench>:<what>"), as <what>; NULL otherwise. */
 const char *bench_inject(const struct bench_ctx *ctx);
+/* True if <what> is, or is one of the comma-separated words of, the
+ * injection for this family ("sem:no-ipcns,hold=/tmp/m" has "no-ipcns"). */
+bool bench_inject_has(const struct bench_ctx *ctx, const char *word);
+/*
+ * Test-only handshake: when the injection has the word "hold=PATH", write
+ * the calling process's pid and a newline to PATH (as PATH.tmp, renamed, so
+ * a reader never sees half of it), then wait until PATH is removed, polling
+ * every 10 ms.  A test that needs a live configuration (to stop, crash or
+ * interrupt it) waits for PATH instead of guessing how long a run takes,
+ * and releases it by removing PATH.  0 (also when no hold is asked), or
+ * bench_fail()'s -errno when PATH cannot be written.
+ */
+int bench_inject_hold(struct bench_ctx *ctx);
+/*
+ * The test-only faults of a family that has no peer process to fault
+ * (null, syscall_getppid), for its setup to call: "hang" blocks forever
+ * (the watchdog must cut it); "crash" dies of SIGSEGV with core dumps off
+ * (a failed row; no core file in the caller's folder); "hold=PATH" is
+ * bench_inject_hold().  Returns 0, or bench_fail()'s -errno.
+ */
+int bench_inject_self(struct bench_ctx *ctx);
 
 /* --- what a benchmark may report (during run) --------------------------- */
 

@@ -6,6 +6,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <mqueue.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
@@ -65,6 +68,87 @@ void *bench_prefilled(const struct bench_ctx *ctx, size_t *len)
 const char *bench_inject(const struct bench_ctx *ctx)
 {
 	return ctx->inject;
+}
+
+/* The word of the injection that starts with prefix (its length in *len),
+ * or NULL. */
+static const char *inject_word(const struct bench_ctx *ctx, const char *prefix, size_t *len)
+{
+	size_t n = strlen(prefix);
+
+	for (const char *w = ctx->inject; w && *w;) {
+		const char *comma = strchr(w, ',');
+
+		*len = comma ? (size_t)(comma - w) : strlen(w);
+		if (*len >= n && strncmp(w, prefix, n) == 0)
+			return w;
+		w = comma ? comma + 1 : NULL;
+	}
+	return NULL;
+}
+
+bool bench_inject_has(const struct bench_ctx *ctx, const char *word)
+{
+	size_t len;
+	const char *w = inject_word(ctx, word, &len);
+
+	return w && len == strlen(word);
+}
+
+int bench_inject_hold(struct bench_ctx *ctx)
+{
+	const struct timespec nap = { 0, 10000000 };
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	size_t len;
+	const char *w = inject_word(ctx, "hold=", &len);
+	int fd, err;
+
+	if (!w)
+		return 0;
+	len -= strlen("hold=");
+	if (len == 0 || len >= sizeof(path))
+		return bench_fail(ctx, -EINVAL, "PRIMBENCH_INJECT hold= needs a path shorter than %d",
+				  PATH_MAX);
+	memcpy(path, w + strlen("hold="), len);
+	path[len] = '\0';
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	err = fd < 0 ? errno : 0;
+	if (fd >= 0) {
+		if (dprintf(fd, "%d\n", (int)getpid()) < 0)
+			err = errno;
+		if (close(fd) < 0 && !err)
+			err = errno;
+	}
+	if (!err && rename(tmp, path) < 0)
+		err = errno;
+	if (err)
+		return bench_fail(ctx, -err, "PRIMBENCH_INJECT hold: cannot write %s: %s", path,
+				  strerror(err));
+	/* Polling, not a timeout: the test decides when this ends. */
+	while (access(path, F_OK) == 0)
+		nanosleep(&nap, NULL);
+	return 0;
+}
+
+int bench_inject_self(struct bench_ctx *ctx)
+{
+	const char *inj = ctx->inject;
+
+	if (inj && strcmp(inj, "hang") == 0)
+		for (;;)
+			pause();
+	if (inj && strcmp(inj, "crash") == 0) {
+		struct rlimit nocore = { 0, 0 };
+
+		/* RLIMIT_CORE 0 for a core file pattern; not dumpable for a
+		 * core pipe, which ignores the limit. */
+		setrlimit(RLIMIT_CORE, &nocore);
+		prctl(PR_SET_DUMPABLE, 0);
+		raise(SIGSEGV);
+		_exit(128 + SIGSEGV);
+	}
+	return bench_inject_hold(ctx);
 }
 
 /* --- reporting ------------------------------------------------------------ */

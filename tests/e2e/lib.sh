@@ -2,18 +2,26 @@
 # fail MSG: print and exit 1.  check DESC CMD...: run CMD, fail with DESC.
 fail() { echo "FAIL: $*"; exit 1; }
 check() { desc=$1; shift; if "$@"; then echo "ok: $desc"; else fail "$desc"; fi; }
+# alive PID: true while PID (a child of this shell) runs; a zombie, which
+# kill -0 still reaches, has ended.
+alive() { [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ] && kill -0 "$1" 2>/dev/null; }
 # col FILE NAME: 1-based index of a header column of a CSV file.
 col() { head -n 1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
 # run_dir PARENT: the single run folder under PARENT.
 run_dir() { ls -d "$1"/*/ 2>/dev/null | head -n 1 | sed 's,/$,,'; }
 # no_debris: no primbench process, no /dev/shm or mqueue entry of ours, no SysV object.
 no_debris() {
-	sleep 0.2
 	# Our runs carry $WORK in their command line (--out $WORK/...), and so do
 	# their forked children; in CI nothing else runs, so any primbench counts.
 	# Zombies do not count: they have exited, and only wait for whoever
 	# adopted them (primbench itself, or init once primbench was killed).
-	left=$(pgrep -r R,S,D,T,t,W,I -f -- "$WORK")
+	# Processes on their way out (PDEATHSIG after a kill) are waited for;
+	# only one still there after 60 s is left behind.
+	nd_i=0
+	while left=$(pgrep -r R,S,D,T,t,W,I -f -- "$WORK") && [ $nd_i -lt 600 ]; do
+		sleep 0.1
+		nd_i=$((nd_i + 1))
+	done
 	if [ -n "$left" ]; then echo "left processes: $(ps -o pid=,stat=,args= -p "$(echo $left | tr ' ' ,)")"; return 1; fi
 	if [ "${CI:-}" = true ] && pgrep -r R,S,D,T,t,W,I -x primbench >/dev/null; then
 		echo "left processes: $(pgrep -a -r R,S,D,T,t,W,I -x primbench)"; return 1
@@ -26,3 +34,23 @@ SYSV_BEFORE=$(ipcs -q -m -s 2>/dev/null | grep -cE '^0x')
 # csvq FILE [COL|-n] [NAME=VALUE...]: query a CSV with primbench's own reader
 # (quoted notes with commas are read right); see tests/tools/csvq.c.
 csvq() { "${CSVQ:?set CSVQ to build/csvq}" "$@"; }
+# claim_uid: set CLAIMED_UID to an unprivileged uid (64000..64999) that no
+# process uses and no other test has claimed, so that an RLIMIT_NPROC limit
+# counts this script's processes only, even with tests of other checkouts
+# running on the host.  The claim is the folder /tmp/primbench-uid.<uid>
+# (mkdir is atomic), removed when the script exits; the search starts at a
+# place drawn from this shell's pid, so scripts rarely try the same uid.
+# Call it directly, not in $(...): the claim belongs to this shell.
+claim_uid() {
+	cu_i=0
+	while [ $cu_i -lt 1000 ]; do
+		cu_u=$((64000 + ($$ + cu_i) % 1000))
+		cu_i=$((cu_i + 1))
+		mkdir "/tmp/primbench-uid.$cu_u" 2>/dev/null || continue
+		if pgrep -u "$cu_u" >/dev/null; then rmdir "/tmp/primbench-uid.$cu_u"; continue; fi
+		CLAIMED_UID=$cu_u
+		trap 'rmdir "/tmp/primbench-uid.$CLAIMED_UID" 2>/dev/null' EXIT
+		return 0
+	done
+	return 1
+}

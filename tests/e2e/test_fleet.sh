@@ -32,7 +32,7 @@ export FAKE_HOSTS
 mkdir -p "$WORK/out" "$WORK/out2"
 
 start=$(date +%s)
-timeout -k 5 120 ci/fleet --ssh "$WORK/fake-ssh" --run-only --quick --filter '^(null|syscall_getppid)/' \
+timeout -k 5 600 ci/fleet --ssh "$WORK/fake-ssh" --run-only --quick --filter '^(null|syscall_getppid)/' \
 	--primbench "$P" --out "$WORK/out" alpha beta > "$WORK/stdout" 2> "$WORK/stderr"
 rc=$?
 secs=$(( $(date +%s) - start ))
@@ -65,7 +65,7 @@ grep -Eq '^=== beta vs alpha: compare exit [013] ' "$WORK/stdout" || fail "compa
 echo "ok: cross-host comparison printed, compare exit 0, 1 or 3"
 
 # An unreachable host: exit 1, named, and the reachable one still comes back.
-timeout -k 5 120 ci/fleet --ssh "$WORK/fake-ssh" --run-only --quick --filter '^null' \
+timeout -k 5 600 ci/fleet --ssh "$WORK/fake-ssh" --run-only --quick --filter '^null' \
 	--primbench "$P" --out "$WORK/out2" down gamma > "$WORK/stdout" 2> "$WORK/stderr"
 rc=$?
 [ "$rc" -eq 1 ] || fail "an unreachable host gave exit $rc, expected 1"

@@ -56,9 +56,10 @@ same_as() {
 	comm -13 "$WORK/then.sorted" "$WORK/now.sorted"
 	return 1
 }
-# gone: none of our processes left (waits up to 5 s for the dying).
+# gone: none of our processes left.  The dying (PDEATHSIG after a kill)
+# are waited for; only a process still there after 60 s is left behind.
 gone() {
-	for _ in $(seq 50); do [ -z "$(ours)" ] && return 0; sleep 0.1; done
+	for _ in $(seq 600); do [ -z "$(ours)" ] && return 0; sleep 0.1; done
 	echo "left: $(ours)"
 	return 1
 }
@@ -166,10 +167,15 @@ else
 fi
 
 # --- 3. injected faults become rows, the suite goes on ------------------------------
+# A hang needs a short --timeout (the watchdog ends it); a crash or a
+# corruption ends the configuration by itself, so there the timeout is long
+# and nothing that merely runs slowly can turn into a timeout row.
 for fv in ipc_pipe/pipe_lat ipc_shm/posix_lat ipc_mq/sysv_lat; do
 	b=${fv%/*}
 	for inj in crash corrupt hang; do
-		PRIMBENCH_INJECT="$b:$inj" "$PRIMBENCH" run $FAST --placement same-cpu --timeout 2 \
+		t=60
+		[ $inj = hang ] && t=2
+		PRIMBENCH_INJECT="$b:$inj" "$PRIMBENCH" run $FAST --placement same-cpu --timeout $t \
 			--filter "^$fv\$|^ipc_eventfd/lat\$" --out "$WORK/inj-$b-$inj" > /dev/null 2>&1
 		rc=$?
 		I=$(run_dir "$WORK/inj-$b-$inj")
@@ -190,25 +196,29 @@ check "nothing left after the injected faults" same_as "$WORK/before"
 check "no process left after the injected faults" gone
 
 # --- 4. SIGKILL in the middle of each family ------------------------------------------
-# kill_mid NAME UNTIL-CMD [ENV] ARGS...: start a run, wait until UNTIL-CMD
-# holds (the family is mid-configuration), SIGKILL primbench, check.
+# kill_mid NAME UNTIL-CMD INJECT ARGS...: start a run whose receiver hangs
+# (INJECT), wait until UNTIL-CMD holds - a state the hang keeps for as
+# long as it takes to see it, on a machine of any speed - SIGKILL
+# primbench, check.  --timeout 600 only bounds a hang of the test itself.
 kill_mid() {
 	name=$1 until=$2 inject=$3; shift 3
-	PRIMBENCH_INJECT="$inject" "$PRIMBENCH" run "$@" --out "$WORK/kill-$name" > /dev/null 2>&1 &
+	PRIMBENCH_INJECT="$inject" "$PRIMBENCH" run "$@" --timeout 600 --out "$WORK/kill-$name" > /dev/null 2>&1 &
 	pid=$!
-	reached=no
-	for _ in $(seq 100); do eval "$until" && { reached=yes; break; }; sleep 0.1; done
-	[ $reached = yes ] || { kill -9 $pid; wait $pid 2>/dev/null; fail "$name: never reached its mid-point"; }
+	until eval "$until"; do
+		alive $pid || { wait $pid; fail "$name: primbench exited $? before its mid-point"; }
+		sleep 0.05
+	done
 	kill -9 $pid
 	wait $pid 2>/dev/null
 	gone || fail "$name: processes left after SIGKILL"
 	same_as "$WORK/before" || fail "$name: IPC objects, /dev/shm or mqueue entries left after SIGKILL"
 	echo "ok: SIGKILL mid-$name leaves nothing"
 }
-# A receiver exists: primbench -> supervising child -> receiver.
+# A receiver exists: primbench -> supervising child -> receiver; with
+# <family>:hang it stays, stopped at its first command, the sender blocked.
 receiver_up() { for c in $(pgrep -P $pid); do pgrep -P "$c" > /dev/null && return 0; done; return 1; }
 for f in ipc_pipe ipc_mq ipc_shm ipc_unix ipc_eventfd; do
-	kill_mid "$f" "receiver_up && sleep 0.1" "" --quick --budget-ms 400 --filter "^$f/"
+	kill_mid "$f" receiver_up "$f:hang" --quick --budget-ms 400 --filter "^$f/"
 done
 # Objects that still have names when the kill lands (the receiver stops
 # before saying it is ready, or at its first command for a SysV queue).

@@ -12,15 +12,6 @@ set -u
 P=$PRIMBENCH
 [ "$(getconf PAGESIZE)" = 4096 ] || { echo "fault counts here assume 4 KiB pages"; exit 77; }
 
-# free_uid: a uid with no process, so RLIMIT_NPROC counts only ours (nobody
-# may be busy with another test's run).
-free_uid() {
-	for u in $(seq 64000 64999); do
-		pgrep -u "$u" >/dev/null || { echo "$u"; return; }
-	done
-	echo 65534
-}
-
 start=$(date +%s)
 dir=$($P run --quick --budget-ms 50 --filter 'mm_cow' --out "$WORK/res" --print-dir 2>"$WORK/err") ||
 	fail "quick run exited $?: $(cat "$WORK/err")"
@@ -75,7 +66,8 @@ echo "ok: rows, statuses, fault self-checks, cow_thp note"
 # --- RLIMIT_NPROC, as an unused uid: fork's EAGAIN -> skipped with the reason ---------------
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && command -v prlimit >/dev/null; then
 	mkdir "$WORK/np" && chmod 1777 "$WORK/np" && chmod a+x "$WORK" || fail "cannot prepare $WORK/np"
-	uid=$(free_uid)
+	claim_uid || fail "no free uid in 64000..64999 for the RLIMIT_NPROC run"
+	uid=$CLAIMED_UID
 	# 2 tasks for the uid: primbench and its supervising child.
 	prlimit --nproc=2 setpriv --reuid="$uid" --regid="$uid" --clear-groups \
 		"$P" run --quick --budget-ms 50 --filter 'mm_cow/(cow_thp|cow_parent_writes|first_touch)$' \
@@ -85,11 +77,12 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && command -v prlimit >/d
 		[ "$(csvq "$d/summary.csv" -n variant=$v metric=ns_per_op status=skipped)" -ge 2 ] ||
 			fail "RLIMIT_NPROC: $v not skipped"
 		csvq "$d/summary.csv" note variant=$v metric=ns_per_op | grep -q 'fork: EAGAIN' ||
-			fail "RLIMIT_NPROC: $v skipped without the reason"
+			fail "RLIMIT_NPROC: $v skipped without the reason: $(csvq "$d/summary.csv" note variant=$v metric=ns_per_op | head -n 1)"
 	done
 	[ "$(csvq "$d/summary.csv" status variant=first_touch x=64 metric=ns_per_op)" = ok ] ||
 		fail "RLIMIT_NPROC: first_touch (no child) did not run"
-	sleep 0.2
+	# primbench has exited and reaps everything before it does: any
+	# process of the uid now, even a zombie, is left behind.
 	if pgrep -u "$uid" >/dev/null; then fail "RLIMIT_NPROC: processes of uid $uid left: $(pgrep -a -u "$uid")"; fi
 	echo "ok: RLIMIT_NPROC -> fork variants skipped with the reason, no child left"
 else
