@@ -394,10 +394,8 @@ int output_row(void *arg, const struct summ_row *r)
 
 int output_close(struct output *o, bool complete)
 {
+	int fds[2] = { o->summary_fd, o->samples_fd }, mrc, rc = 0;
 	char stamp[32];
-	int rc = 0;
-
-	int fds[2] = { o->summary_fd, o->samples_fd }, mrc;
 
 	/* Every fd is closed even when a sync fails; the first error wins. */
 	for (int i = 0; i < 2; i++) {
