@@ -143,8 +143,9 @@ bool bench_inject_has(const struct bench_ctx *ctx, const char *word);
  * a reader never sees half of it), then wait until PATH is removed, polling
  * every 10 ms.  A test that needs a live configuration (to stop, crash or
  * interrupt it) waits for PATH instead of guessing how long a run takes,
- * and releases it by removing PATH.  0 (also when no hold is asked), or
- * bench_fail()'s -errno when PATH cannot be written.
+ * and releases it by removing PATH.  Once per run: the release leaves
+ * PATH.done, and the visits of later rounds do not hold.  0 (also when no
+ * hold is asked), or bench_fail()'s -errno when PATH cannot be written.
  */
 int bench_inject_hold(struct bench_ctx *ctx);
 /*

@@ -98,7 +98,7 @@ bool bench_inject_has(const struct bench_ctx *ctx, const char *word)
 int bench_inject_hold(struct bench_ctx *ctx)
 {
 	const struct timespec nap = { 0, 10000000 };
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	char path[PATH_MAX], tmp[PATH_MAX + 8], done[PATH_MAX + 8];
 	size_t len;
 	const char *w = inject_word(ctx, "hold=", &len);
 	int fd, err;
@@ -111,6 +111,10 @@ int bench_inject_hold(struct bench_ctx *ctx)
 				  PATH_MAX);
 	memcpy(path, w + strlen("hold="), len);
 	path[len] = '\0';
+	snprintf(done, sizeof(done), "%s.done", path);
+	/* Released once already: later rounds' visits go on. */
+	if (access(done, F_OK) == 0)
+		return 0;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	err = fd < 0 ? errno : 0;
@@ -128,6 +132,9 @@ int bench_inject_hold(struct bench_ctx *ctx)
 	/* Polling, not a timeout: the test decides when this ends. */
 	while (access(path, F_OK) == 0)
 		nanosleep(&nap, NULL);
+	fd = open(done, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
 	return 0;
 }
 
@@ -422,7 +429,9 @@ enum bench_valid bench_valid_pingpong(const struct bench_judge *j, char *note, s
 /* Slots in the shared registry; a benchmark holds a handful at a time. */
 #define REG_SLOTS 64
 
-/* One tracked object.  state: 0 free, 1 being written, 2 valid. */
+/* One tracked object.  state: 0 free, 1 being written, 2 valid, 3 being
+ * removed (its fields are whole: a sweeper that died mid-removal leaves a
+ * slot that another sweep may finish). */
 struct reg_slot {
 	int state;          /* claimed with a CAS so a signal handler never
 			       sees a half-written slot */
@@ -545,7 +554,7 @@ static void reg_remove(const struct reg_slot *s)
 	}
 }
 
-int ctx_registry_sweep(void)
+int ctx_registry_sweep(bool alone)
 {
 	int n = 0;
 
@@ -555,8 +564,13 @@ int ctx_registry_sweep(void)
 		struct reg_slot *s = &reg->slot[i];
 		int expect = 2;
 
-		if (__atomic_compare_exchange_n(&s->state, &expect, 1, false,
-						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		/* The supervising child and its workers may sweep at once (they
+		 * share the SIGTERM handler), and either can be SIGKILLed with
+		 * a slot claimed: alone, nothing else is alive, so a slot left
+		 * being removed is finished here. */
+		if (__atomic_compare_exchange_n(&s->state, &expect, 3, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) ||
+		    (alone && expect == 3)) {
 			reg_remove(s);
 			__atomic_store_n(&s->state, 0, __ATOMIC_SEQ_CST);
 			n++;

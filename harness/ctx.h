@@ -73,8 +73,11 @@ void ctx_sample_reset(struct bench_ctx *ctx);
  * PDEATHSIG, or primbench after killing a hung child - can remove them.
  */
 int ctx_registry_init(void);
-/* Remove every tracked object; async-signal-safe.  Returns how many. */
-int ctx_registry_sweep(void);
+/* Remove every tracked object; async-signal-safe.  Returns how many.
+ * alone: no other process of the configuration is alive (primbench after
+ * reaping the group), so slots left mid-removal by a killed sweeper are
+ * finished too. */
+int ctx_registry_sweep(bool alone);
 /* Remove leftovers of earlier, killed primbench processes (POSIX names
  * carry the creating pid; only dead pids' names are removed). */
 void ctx_sweep_stale(void);

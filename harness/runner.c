@@ -289,7 +289,7 @@ int runner_plan(const struct runner_opts *o, const struct topo *t,
 static void child_on_term(int sig)
 {
 	(void)sig;
-	ctx_registry_sweep();
+	ctx_registry_sweep(false);
 	kill(0, SIGKILL);
 	_exit(128 + SIGTERM);
 }
@@ -956,7 +956,7 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 {
 	size_t cap = sample_cap(o, cal);
 	struct msg_done done = { 0 };
-	bool have_done = false;
+	bool have_done = false, reaped;
 	double deadline = now_s() + o->timeout_s;
 	int pfd[2], wstatus = 0, rc = 0;
 	pid_t pid, parent = getpid();
@@ -1051,14 +1051,16 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 	close(pfd[0]);
 	/* The group goes in every case: a worker that outlived a normal exit
 	 * is a benchmark bug, and this is the safety net for it. */
-	if (reap_group(pid, &wstatus) < 0 && r->status == RUN_OK) {
+	reaped = reap_group(pid, &wstatus) == 0;
+	if (!reaped && r->status == RUN_OK) {
 		r->status = RUN_FAILED;
 		snprintf(r->note, sizeof(r->note),
 			 "benchmark process did not die within %d s of SIGKILL", RUNNER_REAP_S);
 	}
 	current_child = 0;
 	reap_adopted();
-	ctx_registry_sweep();
+	/* Alone when the group is gone: finish removals a killed sweeper left. */
+	ctx_registry_sweep(reaped);
 
 	if (r->status == RUN_OK) {
 		if (!have_done) {

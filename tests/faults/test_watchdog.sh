@@ -42,7 +42,7 @@ check_run() {
 	[ "$n" -eq 0 ] || fail "$1: left debris or a bad results folder"
 	d=$(run_dir "$out")
 	[ -n "$d" ] || fail "$1: no results folder"
-	started=$(grep -c '^\[' "$log")
+	started=$(faults_started "$log")
 	have=$(faults_configs "$d")
 	[ "$have" -eq "$started" ] || fail "$1: $started configurations started, $have have rows"
 }
