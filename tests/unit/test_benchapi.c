@@ -102,6 +102,17 @@ static void test_hold_handshake(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+	/* Released once: PATH.done is left, and a later round's hold returns
+	 * at once without writing the mark. */
+	snprintf(tmp, sizeof(tmp), "%s.done", mark);
+	assert_int_equal(access(tmp, F_OK), 0);
+	{
+		struct bench_ctx ctx = { .inject = inj };
+
+		assert_int_equal(bench_inject_hold(&ctx), 0);
+	}
+	assert_int_equal(access(mark, F_OK), -1);
+	assert_int_equal(unlink(tmp), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
 
