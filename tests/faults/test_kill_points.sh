@@ -134,7 +134,7 @@ for fam in $fams; do
 		[ -n "$d" ] || { echo "  SIG$sig at ${delay}s: before the folder existed"; continue; }
 		case "$d" in */.*) fail "$fam: SIG$sig left the .partial name" ;; esac
 		[ "$(csvq "$d/meta.csv" value key=complete)" = false ] || fail "$fam: SIG$sig: complete is not false"
-		started=$(grep -c '^\[' "$WORK/log")
+		started=$(faults_started "$WORK/log")
 		have=$(faults_configs "$d")
 		# The configuration that was running is dropped; every finished
 		# one keeps its rows.

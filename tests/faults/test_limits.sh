@@ -58,7 +58,7 @@ for n in 1 2; do
 	d=$(run_dir "$out")
 	[ -n "$d" ] || fail "RLIMIT_NPROC=$n: no results folder"
 	rows_sane "$d" "$rc" "RLIMIT_NPROC=$n"
-	started=$(grep -c '^\[' "$out.log")
+	started=$(faults_started "$out.log")
 	have=$(faults_configs "$d")
 	[ "$have" -eq "$started" ] || fail "RLIMIT_NPROC=$n: $started configurations, $have with rows (rows lost)"
 	echo "ok: RLIMIT_NPROC=$n: exit $rc; $(csvq "$d/summary.csv" -n status=ok metric=ns_per_op) ok," \
@@ -78,7 +78,7 @@ tried=$((tried + 1))
 d=$(run_dir "$out")
 [ -n "$d" ] || fail "RLIMIT_AS: no results folder"
 rows_sane "$d" "$rc" "RLIMIT_AS"
-started=$(grep -c '^\[' "$out.log")
+started=$(faults_started "$out.log")
 [ "$(faults_configs "$d")" -eq "$started" ] || fail "RLIMIT_AS: rows lost"
 for c in sweep x status metric; do csvq "$d/summary.csv" $c > "$WORK/as.$c"; done
 big=$(paste -d '|' "$WORK/as.sweep" "$WORK/as.x" "$WORK/as.status" "$WORK/as.metric" |
