@@ -268,6 +268,13 @@ faults_results() {
 	return $fr_n
 }
 
+# faults_started LOG: distinct configurations that started, from a
+# --progress LOG ("[i/n rR t] bench/variant x @placement" per visit; with
+# rounds a configuration is visited more than once).
+faults_started() {
+	grep '^\[' "$1" | sed 's/^\[[^]]*\] //' | sort -u | wc -l
+}
+
 # faults_configs DIR: distinct configurations with rows in DIR/summary.csv
 # (the ns_per_mib fit rows are per sweep, not configurations).
 faults_configs() {

@@ -7,10 +7,12 @@
 #    <family>:hold=MARK, bench_inject_hold): its supervising child writes
 #    its pid to MARK and waits until MARK is removed.  That is the
 #    handshake: the test acts on a child it knows is alive, then removes
-#    MARK.  Not acted on, the configuration ends ok (the control); stopped
+#    MARK.  Not acted on, the configuration ends ok (the control; every
+#    later round's visit holds again and is released too); stopped
 #    (SIGSTOP: a hang nothing in the benchmark can help) it must be cut by
 #    the watchdog; killed by SIGSEGV it must get a failed row.  Either way
-#    the next family must still run.
+#    the next family must still run: with --rounds 2 its second-round visit
+#    comes after the first family's failed one, whatever the shuffle.
 # 2. Every family that supports PRIMBENCH_INJECT (faults/lib.sh,
 #    pb_injectable): variants are tried in order with "<family>:hang" until
 #    one gives a timeout row, then with "<family>:crash" until one gives a
@@ -126,7 +128,7 @@ held() {
 	mark=$WORK/hold-$1
 	rm -f "$mark"
 	RUN_TIMEOUT=$2 PRIMBENCH_INJECT=$first:hold=$mark start "child-$1" \
-		--filter "^($first|$second)/" --placement single
+		--filter "^($first|$second)/" --placement single --rounds 2
 	while [ ! -s "$mark" ] && faults_running "$pid"; do sleep 0.01; done
 	if [ ! -s "$mark" ]; then
 		wait "$faults_bg"
@@ -148,6 +150,11 @@ held() {
 	SEGV) kill -SEGV "$child" 2>/dev/null || acted=no ;;
 	esac
 	rm -f "$mark"
+	# A failed or timed-out configuration is not visited again; one that
+	# ran ok holds again in the next round: release it each time.
+	if [ $1 = none ]; then
+		while faults_running "$pid"; do rm -f "$mark"; sleep 0.01; done
+	fi
 	wait "$faults_bg"
 	rc=$?
 }
