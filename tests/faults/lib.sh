@@ -286,7 +286,3 @@ faults_configs() {
 		awk -F '|' '$5 != "ns_per_mib" { print $1, $2, $3, $4 }' | sort -u | wc -l
 	rm -f "$WORK/fc.bench" "$WORK/fc.variant" "$WORK/fc.x" "$WORK/fc.placement" "$WORK/fc.metric"
 }
-
-# faults_started LOG: how many configurations a --progress log shows started
-# (distinct ones: with rounds each is visited several times).
-faults_started() { grep '^\[' "$1" | sed 's/^\[[^]]*\] //' | sort -u | wc -l; }

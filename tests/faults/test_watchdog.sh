@@ -7,8 +7,8 @@
 #    <family>:hold=MARK, bench_inject_hold): its supervising child writes
 #    its pid to MARK and waits until MARK is removed.  That is the
 #    handshake: the test acts on a child it knows is alive, then removes
-#    MARK.  Not acted on, the configuration ends ok (the control; every
-#    later round's visit holds again and is released too); stopped
+#    MARK.  Not acted on, the configuration ends ok (the control; the hold
+#    is once per run, so later rounds' visits go on); stopped
 #    (SIGSTOP: a hang nothing in the benchmark can help) it must be cut by
 #    the watchdog; killed by SIGSEGV it must get a failed row.  Either way
 #    the next family must still run: with --rounds 2 its second-round visit
@@ -149,12 +149,9 @@ held() {
 		fi ;;
 	SEGV) kill -SEGV "$child" 2>/dev/null || acted=no ;;
 	esac
+	# Released, the hold is done for the run (MARK.done): the next
+	# round's visits go on.
 	rm -f "$mark"
-	# A failed or timed-out configuration is not visited again; one that
-	# ran ok holds again in the next round: release it each time.
-	if [ $1 = none ]; then
-		while faults_running "$pid"; do rm -f "$mark"; sleep 0.01; done
-	fi
 	wait "$faults_bg"
 	rc=$?
 }
