@@ -217,6 +217,8 @@ static int cmd_run(struct cli *c)
 		status = 1;
 		goto out_cfg;
 	}
+	/* From here on every way to end closes the folder or leaves none. */
+	runner_signals();
 	ctx_sweep_stale();
 	if (summ_init(&summ, cfg, n, c->run.rounds) < 0) {
 		fprintf(stderr, "primbench: out of memory for %zu configurations\n", n);
@@ -244,6 +246,11 @@ static int cmd_run(struct cli *c)
 		status = 1;
 		goto out_meta;
 	}
+	/* A stop before the folder exists leaves nothing at all. */
+	if (runner_stopped()) {
+		status = 128 + runner_stopped();
+		goto out_meta;
+	}
 	rc = output_open(&o, c->out, &m);
 	if (rc < 0) {
 		fprintf(stderr, "primbench: cannot create the results folder in '%s': %s\n",
@@ -251,7 +258,6 @@ static int cmd_run(struct cli *c)
 		status = rc == -ENOSPC || rc == -EROFS ? 1 : EXIT_USAGE;
 		goto out_meta;
 	}
-	runner_signals();
 	rs = (struct run_sink){ .out = &o, .summ = &summ };
 	sink = (struct runner_sink){ .result = run_visit, .arg = &rs };
 	status = runner_run(&c->run, t, cfg, n, &sink);

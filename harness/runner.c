@@ -160,9 +160,12 @@ struct runner_prefill {
 	void *p;                /* the mapping; NULL: could not be had */
 };
 
-/* Signal that stopped the run (0: none); the running child's pid. */
+/* Signal that stopped the run (0: none); the running child's pid;
+ * nanoseconds primbench spent stopped by SIGTSTP (the watchdog does not
+ * count them). */
 static volatile sig_atomic_t stop_signal;
 static volatile pid_t current_child;
+static volatile long long paused_ns;
 
 /* --- planning ------------------------------------------------------------- */
 
@@ -599,14 +602,59 @@ static void on_stop(int sig)
 		kill(-current_child, SIGTERM);
 }
 
+/*
+ * Ctrl-Z: the supervising child runs in its own process group, which the
+ * terminal's SIGTSTP does not reach, so stop it with us, stop, and on
+ * SIGCONT let it go on.  The time stopped is not the benchmark's: it is
+ * added to paused_ns, which the watchdog leaves out.  Only
+ * async-signal-safe calls.
+ */
+static void on_tstp(int sig)
+{
+	struct timespec t0, t1;
+	pid_t child = current_child;
+
+	(void)sig;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (child > 0)
+		kill(-child, SIGSTOP);
+	raise(SIGSTOP);
+	/* Here again after SIGCONT. */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	paused_ns += (long long)(t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec);
+	if (child > 0)
+		kill(-child, SIGCONT);
+}
+
+/*
+ * Every signal whose default would end primbench without closing the
+ * results folder stops the run cleanly (complete=false) instead: the
+ * terminal and kill's (INT, TERM, HUP, QUIT), timers a parent may send
+ * (ALRM, VTALRM, PROF), USR1/USR2, and CPU/file-size limits (XCPU, XFSZ).
+ * SIGPIPE is ignored: a closed pipe on stderr (--progress | head) is an
+ * EPIPE on that write, not a reason to lose the run.  Installed before the
+ * results folder exists, so that no early signal leaves a .partial folder.
+ */
 void runner_signals(void)
 {
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGVTALRM,
+				     SIGPROF, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ };
 	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction ts = { .sa_handler = on_tstp, .sa_flags = SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		sigaddset(&sa.sa_mask, stops[i]);
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		sigaction(stops[i], &sa, NULL);
+	sigemptyset(&ts.sa_mask);
+	sigaction(SIGTSTP, &ts, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int runner_stopped(void)
+{
+	return stop_signal;
 }
 
 static double now_s(void)
@@ -615,6 +663,12 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The watchdog's clock: now_s() less the time primbench was stopped. */
+static double watch_s(void)
+{
+	return now_s() - (double)paused_ns / 1e9;
 }
 
 static int metric_push(struct runner_metric *m, size_t cap, double v)
@@ -744,27 +798,30 @@ static void note_append(char *buf, size_t len, const char *s)
 	snprintf(buf + n, len - n, "%s%s", n ? "; " : "", s);
 }
 
-/* Read exactly len bytes or hit EOF/deadline.  1 record, 0 EOF, -ETIME,
- * -EINTR (stop signal), -errno. */
+/* Read exactly len bytes or hit EOF/deadline (on watch_s()).  What is
+ * already in the pipe is read even past the deadline: it is progress the
+ * benchmark made while primbench was not looking (stopped by SIGSTOP, say).
+ * 1 record, 0 EOF, -ETIME, -EINTR (stop signal), -errno. */
 static int read_record(int fd, void *buf, size_t len, double deadline)
 {
 	size_t got = 0;
 
 	while (got < len) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		double left = deadline - now_s();
+		double left = deadline - watch_s();
 		int rc;
 		ssize_t n;
 
 		if (stop_signal)
 			return -EINTR;
-		if (left <= 0)
-			return -ETIME;
-		rc = poll(&p, 1, (int)(left * 1000) + 1);
+		rc = poll(&p, 1, left > 0 ? (int)(left * 1000) + 1 : 0);
 		if (rc < 0 && errno != EINTR)
 			return -errno;
-		if (rc <= 0)
+		if (rc <= 0) {
+			if (left <= 0)
+				return -ETIME;
 			continue;
+		}
 		n = read(fd, (char *)buf + got, len - got);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -957,7 +1014,7 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 	size_t cap = sample_cap(o, cal);
 	struct msg_done done = { 0 };
 	bool have_done = false, reaped;
-	double deadline = now_s() + o->timeout_s;
+	double deadline = watch_s() + o->timeout_s;
 	int pfd[2], wstatus = 0, rc = 0;
 	pid_t pid, parent = getpid();
 
@@ -1027,6 +1084,9 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 						  : result_add_counts(r, cap, &u.s)) < 0) {
 				got = -EPROTO;
 			} else {
+				/* A sample is progress: the watchdog is for a
+				 * visit that sends nothing for --timeout. */
+				deadline = watch_s() + o->timeout_s;
 				continue;
 			}
 		}

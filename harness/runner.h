@@ -91,7 +91,11 @@ int runner_plan(const struct runner_opts *o, const struct topo *t,
  */
 int runner_run(const struct runner_opts *o, const struct topo *t,
 	       const struct runner_config *cfg, size_t n, const struct runner_sink *sink);
-/* Install SIGINT/SIGTERM handlers that stop runner_run cleanly. */
+/* Install the handlers that stop runner_run cleanly (SIGINT, SIGTERM and
+ * every other signal that would end primbench; SIGTSTP stops the
+ * benchmark with it; SIGPIPE ignored).  Call before making the folder. */
 void runner_signals(void);
+/* The stop signal that has arrived, 0 if none. */
+int runner_stopped(void);
 
 #endif
