@@ -46,7 +46,11 @@
  * Test-only fault injection: PRIMBENCH_INJECT=ipc_mq:hang|crash|corrupt;
  * ipc_mq:no-ipcns keeps SysV queues in the host namespace (the tracked
  * path); ipc_mq:hang_host does too, and the receiver stops at its first
- * SysV receive (a tracked queue that stays, for cleanup tests);
+ * SysV receive (a tracked queue that stays, for cleanup tests); the word
+ * host_only (e.g. ipc_mq:hang_setup,host_only) - and hang_host itself -
+ * skips every point whose limits only a private namespace gives, so that
+ * what a cleanup test waits for is in the host namespace, whichever point
+ * the shuffled order visits first;
  * ipc_mq:term_after_msgget makes the supervising child, right after its
  * first msgget(), send SIGTERM to primbench and wait to be killed: the
  * kill then lands in the window above, every time.
@@ -431,6 +435,9 @@ static int mq_setup(struct bench_ctx *ctx, void **state)
 	rc = ipc_fit_limits(ctx, &cfg, lim, 2);
 	if (rc < 0)
 		return rc;
+	if (cfg.private_ns && (bench_inject_has(ctx, "host_only") || bench_inject_has(ctx, "hang_host")))
+		return bench_skip(ctx, "PRIMBENCH_INJECT %s: msg_bytes=%zu needs a private IPC namespace",
+				  bench_inject(ctx), cfg.msg_bytes);
 	if (!posix && !cfg.private_ns) {
 		cfg.private_ns = mq_sysv_own_ns(ctx, lim, 2);
 		ipc_note_add(&cfg, "%s", cfg.private_ns ? "queue in a private IPC namespace"

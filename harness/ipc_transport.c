@@ -26,7 +26,8 @@
  * every 100 ms to re-check.  A hung receiver is left to the runner's
  * watchdog (--timeout).
  *
- * Test-only fault injection (PRIMBENCH_INJECT="<family>:<what>"):
+ * Test-only fault injection (PRIMBENCH_INJECT="<family>:<what>", <what>
+ * one word or several, comma-separated: bench_inject_has()):
  *   hang    - the receiver stops at its first command and never reads;
  *   hang_setup - the receiver stops after opening its ends, before saying
  *             it is ready: names and ids still exist (cleanup tests);
@@ -566,15 +567,17 @@ static void ipc_serve(struct ipc_state *st, const struct ipc_cmd *cmd, unsigned 
 
 /* Test-only faults: `stage` is "setup" before the receiver says it is
  * ready (its objects still have names), "run" at its first command. */
-static void ipc_inject_receiver(const char *inj, const char *stage)
+static void ipc_inject_receiver(const struct bench_ctx *ctx, const char *stage)
 {
-	if (!inj || (strcmp(stage, "setup") == 0) != (strcmp(inj, "hang_setup") == 0))
+	bool at_setup = bench_inject_has(ctx, "hang_setup");
+
+	if ((strcmp(stage, "setup") == 0) != at_setup)
 		return;
-	if (strcmp(inj, "hang") == 0 || strcmp(inj, "hang_setup") == 0) {
+	if (at_setup || bench_inject_has(ctx, "hang")) {
 		for (;;)
 			pause();
 	}
-	if (strcmp(inj, "crash") == 0) {
+	if (bench_inject_has(ctx, "crash")) {
 		struct rlimit none = { 0, 0 };
 
 		/* A crash, but no core file in the caller's directory. */
@@ -628,7 +631,7 @@ static void ipc_receiver(struct bench_ctx *ctx, struct ipc_state *st, int ctl)
 	}
 	/* Touch the buffer now, not in the first timed message. */
 	memset(mem, 0, IPC_HEADROOM + st->cfg.msg_bytes);
-	ipc_inject_receiver(bench_inject(ctx), "setup");
+	ipc_inject_receiver(ctx, "setup");
 out_ready:
 	if (send(ctl, &rep, sizeof(rep), MSG_NOSIGNAL) != (ssize_t)sizeof(rep) || rep.rc)
 		_exit(1);
@@ -641,7 +644,7 @@ out_ready:
 		if (n != (ssize_t)sizeof(cmd))
 			_exit(n == 0 ? 0 : 1);
 		if (first)
-			ipc_inject_receiver(bench_inject(ctx), "run");
+			ipc_inject_receiver(ctx, "run");
 		first = false;
 		ipc_serve(st, &cmd, mem + IPC_HEADROOM, &rep);
 		if (send(ctl, &rep, sizeof(rep), MSG_NOSIGNAL) != (ssize_t)sizeof(rep) || rep.rc)
