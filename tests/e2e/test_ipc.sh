@@ -67,8 +67,6 @@ gone() {
 get() { d=$1; c=$2; shift 2; "$CSVQ" "$d/summary.csv" "$c" "$@"; }
 
 snapshot > "$WORK/before" 2>&1
-SHM0=$(ipcs -m | grep -c '^0x')
-MSG0=$(ipcs -q | grep -c '^0x')
 
 # --- 1. every row, all ok (or skipped naming the limit) ------------------------
 "$PRIMBENCH" run $FAST --filter '^ipc_' --out "$WORK/all" > "$WORK/all.log" 2>&1
@@ -202,6 +200,8 @@ check "no process left after the injected faults" gone
 # primbench, check.  --timeout 600 only bounds a hang of the test itself.
 kill_mid() {
 	name=$1 until=$2 inject=$3; shift 3
+	sysv_ids m > "$WORK/ids.m"
+	sysv_ids q > "$WORK/ids.q"
 	PRIMBENCH_INJECT="$inject" "$PRIMBENCH" run "$@" --timeout 600 --out "$WORK/kill-$name" > /dev/null 2>&1 &
 	pid=$!
 	until eval "$until"; do
@@ -214,6 +214,11 @@ kill_mid() {
 	same_as "$WORK/before" || fail "$name: IPC objects, /dev/shm or mqueue entries left after SIGKILL"
 	echo "ok: SIGKILL mid-$name leaves nothing"
 }
+# sysv_ids m|q: the ids of the host's SysV segments or queues.
+sysv_ids() { ipcs -"$1" 2>/dev/null | awk '/^0x/ { print $2 }' | sort; }
+# new_sysv m|q: one that was not there when kill_mid started (an id, not a
+# count: other tests on the host may make and remove theirs meanwhile).
+new_sysv() { [ -n "$(sysv_ids "$1" | comm -13 "$WORK/ids.$1" -)" ]; }
 # A receiver exists: primbench -> supervising child -> receiver; with
 # <family>:hang it stays, stopped at its first command, the sender blocked.
 receiver_up() { for c in $(pgrep -P $pid); do pgrep -P "$c" > /dev/null && return 0; done; return 1; }
@@ -224,12 +229,13 @@ done
 # before saying it is ready, or at its first command for a SysV queue).
 kill_mid shm-posix-name "ls /dev/shm | grep -q primbench" ipc_shm:hang_setup \
 	--quick --filter '^ipc_shm/posix$' --placement same-cpu
-kill_mid shm-sysv-id '[ $(ipcs -m | grep -c "^0x") -gt $SHM0 ]' \
+kill_mid shm-sysv-id 'new_sysv m' \
 	ipc_shm:hang_setup --quick --filter '^ipc_shm/sysv$' --placement same-cpu
 # A SysV queue lives in a private IPC namespace when primbench may unshare
 # one (bench/ipc_mq.c); ipc_mq:hang_host keeps it in the host namespace,
-# tracked, with the receiver stopped at its first receive.
-kill_mid mq-sysv-id '[ $(ipcs -q | grep -c "^0x") -gt $MSG0 ]' \
+# tracked, with the receiver stopped at its first receive (and skips the
+# points that need a private namespace, whichever the shuffle puts first).
+kill_mid mq-sysv-id 'new_sysv q' \
 	ipc_mq:hang_host --quick --filter '^ipc_mq/sysv$' --placement same-cpu
 # In its private namespace, seen from inside (the supervising child's).
 ns_queue() {
@@ -242,7 +248,7 @@ if [ "$(id -u)" = 0 ] && command -v nsenter >/dev/null; then
 	kill_mid mq-sysv-ns ns_queue ipc_mq:hang --quick --filter '^ipc_mq/sysv$' --placement same-cpu
 fi
 if [ -n "$(mq_list)" ]; then
-	kill_mid mq-posix-name "mq_list | grep -q primbench" ipc_mq:hang_setup \
+	kill_mid mq-posix-name "mq_list | grep -q primbench" ipc_mq:hang_setup,host_only \
 		--quick --filter '^ipc_mq/posix$' --placement same-cpu
 fi
 exit 0
