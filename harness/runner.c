@@ -349,9 +349,12 @@ static int measure(struct bench_ctx *ctx, void *state, uint64_t iters, struct ms
 	for (int e = 0; e < PMU_NEVENTS; e++) {
 		bool have = (avail & (1u << e)) && !ctx->s.counts_elsewhere;
 
+		/* A delta that is not a measurement (a counter never
+		 * scheduled) is NAN: the metric is then left out of this
+		 * visit rather than written as 0. */
 		if (have)
 			m->count[e] = ctx->s.windows ? ctx->s.win_count[e]
-						     : (double)(r1.value[e] - r0.value[e]);
+						     : pmu_reading_delta(&r0, &r1, e, NULL, 0);
 		else
 			m->count[e] = (ctx->s.add_mask & (1u << e)) ? 0 : NAN;
 		if (ctx->s.add_mask & (1u << e))
