@@ -53,10 +53,11 @@ for v in proc_pipe proc_futex thread_futex proc_yield thread_yield; do
 				# A long round trip (big working set) on a CPU shared with
 				# other work is preempted by it: extra switches, a true
 				# validation=fail, but foreign load, not a bug.  The short
-				# ones must pass; any must count both sides (>= 1.8).
+				# ones must pass; any must count both sides (>= 1.5, the bound of
+				# BENCH_PINGPONG_* in harness/bench.h).
 				# shellcheck disable=SC2086
 				note=$(csvq "$S" note $k metric=ns_per_op)
-				if [ "$x" -le 16384 ] || [ "$p" != same-cpu ] || ! between "$c" 2.5 1000; then
+				if [ "$x" -le 16384 ] || [ "$p" != same-cpu ] || ! between "$c" 3 1000; then
 					fail "$v $p $x: validation $valid: $note"
 				fi
 				echo "warning: $v $p $x: $c switches per round trip (other load on the CPU?)"
@@ -70,9 +71,9 @@ for v in proc_pipe proc_futex thread_futex proc_yield thread_yield; do
 				fail "$v $p $x: the note does not give the subtracted overhead"
 			if [ "$p" = same-cpu ]; then
 				if [ "$x" -le 16384 ]; then
-					between "$c" 1.8 2.5 || fail "$v same-cpu $x: ctxsw_per_op $c, expected about 2"
+					between "$c" 1.5 3 || fail "$v same-cpu $x: ctxsw_per_op $c, expected about 2"
 				else
-					between "$c" 1.8 1000 || fail "$v same-cpu $x: ctxsw_per_op $c: a side is not counted"
+					between "$c" 1.5 1000 || fail "$v same-cpu $x: ctxsw_per_op $c: a side is not counted"
 				fi
 				# shellcheck disable=SC2086
 				[ "$(csvq "$S" -n $k metric=ns_per_switch)" = 1 ] || fail "$v same-cpu $x: no ns_per_switch row"
@@ -96,7 +97,7 @@ if echo "$pairs" | grep -qx same-cpu; then
 		fail "rusage run exited $?: $(cat "$WORK/err")"
 	for v in proc_futex thread_futex; do
 		c=$(csvq "$d/summary.csv" p50 variant=$v x=0 metric=ctxsw_per_op)
-		between "$c" 1.8 2.5 || fail "rusage counters: $v ctxsw_per_op $c"
+		between "$c" 1.5 3 || fail "rusage counters: $v ctxsw_per_op $c"
 		[ "$(csvq "$d/summary.csv" validation variant=$v x=0 metric=ns_per_op)" = pass ] ||
 			fail "rusage counters: $v not validated"
 	done
