@@ -240,6 +240,10 @@ static int cmd_run(struct cli *c)
 	if (rc == 0)
 		rc = meta_set(&m, "ci_method", "%s",
 			      c->run.rounds > 1 ? SUMM_CI_ROUNDS : SUMM_CI_ONE_ROUND);
+	if (rc == 0)
+		rc = meta_set(&m, "layout", "%s",
+			      "each visit shifts its mmap base and break by a random 0..1 GiB "
+			      "(from seed), unless RLIMIT_AS or RLIMIT_DATA is set");
 	if (rc != 0) {
 		fprintf(stderr, "primbench: collecting the host fingerprint: %s\n",
 			strerror(rc < 0 ? -rc : ENOMEM));
@@ -282,8 +286,11 @@ static int cmd_run(struct cli *c)
 			status = 1;
 	}
 	fprintf(stderr, "primbench: results in %s\n", o.final);
-	if (c->print_dir)
+	if (c->print_dir) {
 		printf("%s\n", o.final);
+		if (main_check_stdout("run --print-dir") && status == 0)
+			status = 1;
+	}
 out_meta:
 	meta_free(&m);
 	summ_free(&summ);
@@ -313,11 +320,11 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		fputs(cli_usage_text, stdout);
-		return 0;
+		return main_check_stdout("--help");
 	}
 	if (strcmp(cmd, "--version") == 0) {
 		printf("primbench %s (%s)\n", PRIMBENCH_VERSION, PRIMBENCH_GIT_SHA);
-		return 0;
+		return main_check_stdout("--version");
 	}
 	if (strcmp(cmd, "compare") == 0)
 		return compare_cmd(argc - 1, argv + 1);
@@ -328,6 +335,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (c.help) {
 		fputs(cli_usage_text, stdout);
+		rc = main_check_stdout("--help");
 		goto out;
 	}
 	/* list and info only read: run options are accepted but meaningless. */

@@ -40,6 +40,17 @@
  * fork anyway, which is the state the fork benchmarks measure after their
  * warm-up.
  *
+ * Layout: every visit is a fork of the same primbench, and ASLR happens at
+ * exec, so without more every visit of a run would see one virtual layout
+ * and the next run another.  Costs that depend on where a mapping lands
+ * (mm_alloc's 1 GiB brk and mmap swapped 5.5 and 13 us between two runs
+ * here, consistently over all rounds of each) would then be run-level
+ * effects, invisible to the rounds and called changes by compare.  So each
+ * visit first shifts its mmap base and its break by a random 0..1 GiB
+ * (an inaccessible reservation and an untouched sbrk, seeded from --seed):
+ * where mappings land varies between rounds, where the statistics see it.
+ * Skipped under an RLIMIT_AS or RLIMIT_DATA, whose room the benchmark needs.
+ *
  * Calibration: a sample must last at least 100x the timer overhead (so the
  * overhead is < 1% of it) and at least the --min-sample-ms floor; by default
  * the floor is the configuration's budget divided among its samples, so a
@@ -97,6 +108,13 @@
 #define RUNNER_QUICK_POINTS 4
 /* The counting pass takes reps / RUNNER_COUNT_DIV samples. */
 #define RUNNER_COUNT_DIV 3
+/* A call at least this long is its own warm-up: cold caches and first
+ * faults cost microseconds, under 0.1% of it, so later visits of such a
+ * configuration take no extra warm-up call (a 1 GiB touched mm_alloc
+ * point costs ~0.7 s a call here). */
+#define RUNNER_SELF_WARM_NS 10e6
+/* Each visit shifts its mmap base and break by up to this (see the top). */
+#define RUNNER_LAYOUT_SPAN (1ull << 30)
 /* Calibration stops growing iterations past this. */
 #define RUNNER_MAX_ITERS (1ull << 40)
 
@@ -128,6 +146,7 @@ struct msg_done {
 	uint32_t count_reps;                /* counting samples this visit took */
 	uint64_t iters;                     /* iterations per timed sample */
 	uint64_t count_iters;               /* iterations per counting sample */
+	double call_ns;                     /* wall time of one call at iters */
 	char extra_name[BENCH_MAX_EXTRA][BENCH_NAME_MAX]; /* names */
 	char extra_unit[BENCH_MAX_EXTRA][BENCH_NAME_MAX]; /* units */
 	char note[BENCH_NOTE_MAX];          /* skip/failure reason or note */
@@ -144,6 +163,7 @@ struct runner_cal {
 	uint64_t count_iters;   /* iterations per counting sample */
 	unsigned reps;          /* timed samples per visit */
 	unsigned count_reps;    /* counting samples per visit */
+	double call_ns;         /* wall time of one call at iters */
 };
 
 /* Most BENCH_V_PREFILL regions a run keeps (sizes x CPUs). */
@@ -445,9 +465,10 @@ static int fit_iters(struct bench_ctx *ctx, void *state, double target, uint64_t
 }
 
 /* Warm up and calibrate in the first visit: returns iterations per sample
- * (>= 1) in *iters and how many samples per visit fit the budget in *reps. */
+ * (>= 1) in *iters, how many timed and counting samples per visit fit the
+ * budget in *reps and *count_reps, and one call's wall time in *call_ns. */
 static int calibrate(const struct runner_opts *o, struct bench_ctx *ctx, void *state,
-		     uint64_t *iters, unsigned *reps)
+		     uint64_t *iters, unsigned *reps, unsigned *count_reps, double *call_ns)
 {
 	struct msg_sample m;
 	uint64_t it = 1;
@@ -461,16 +482,20 @@ static int calibrate(const struct runner_opts *o, struct bench_ctx *ctx, void *s
 		return rc;
 	*iters = it;
 	*reps = visit_reps(o);
+	*count_reps = visit_count_reps(o);
+	*call_ns = m.wall_ns;
 	/* A slow operation: fewer samples, so the configuration stays near
 	 * its budget - but never fewer than RUNNER_MIN_SAMPLES over all
-	 * rounds. */
+	 * rounds, in each pass. */
 	if (it == 1 && m.wall_ns > 0) {
 		double fit = o->budget_ms * 1e6 / o->rounds / m.wall_ns * RUNNER_COUNT_DIV /
 			     (RUNNER_COUNT_DIV + 1);
 		unsigned least = per_visit(RUNNER_MIN_SAMPLES, o->rounds);
 
-		if (fit < *reps)
+		if (fit < *reps) {
 			*reps = fit < least ? least : (unsigned)fit;
+			*count_reps = least;
+		}
 	}
 	return 0;
 }
@@ -519,9 +544,27 @@ static int count_iters(const struct runner_opts *o, struct bench_ctx *ctx, void 
  * later visits take cal's iteration and sample counts, each pass after one
  * warm-up call at its count.  What it used goes back in MSG_DONE.
  */
+/* Shift this visit's mmap base and break by random page counts below
+ * RUNNER_LAYOUT_SPAN (see the top); nothing under an address-space or data
+ * limit.  Failures leave the layout as it was. */
+static void shift_layout(uint64_t seed)
+{
+	struct rlimit as, data;
+	struct stats_rng rng;
+	uint64_t pages = RUNNER_LAYOUT_SPAN / 4096;
+
+	if (getrlimit(RLIMIT_AS, &as) < 0 || as.rlim_cur != RLIM_INFINITY ||
+	    getrlimit(RLIMIT_DATA, &data) < 0 || data.rlim_cur != RLIM_INFINITY)
+		return;
+	stats_rng_seed(&rng, seed);
+	mmap(NULL, (size_t)(stats_rng_next(&rng) % pages + 1) * 4096, PROT_NONE,
+	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	sbrk((intptr_t)((stats_rng_next(&rng) % pages) * 4096));
+}
+
 static void child_main(const struct runner_opts *o, const struct topo *t,
 		       const struct runner_config *c, const struct runner_cal *cal,
-		       const struct runner_prefill *pf, int fd)
+		       const struct runner_prefill *pf, uint64_t layout_seed, int fd)
 {
 	struct pmu_group pmu;
 	struct bench_ctx ctx = {
@@ -536,6 +579,9 @@ static void child_main(const struct runner_opts *o, const struct topo *t,
 	void *state = NULL;
 	uint64_t iters = cal->iters, count_it = cal->count_iters;
 	unsigned reps = cal->reps, count_reps = cal->count_reps;
+	double call_ns = cal->call_ns;
+	/* A later visit of a configuration whose call is its own warm-up. */
+	bool warm = cal->known && call_ns >= RUNNER_SELF_WARM_NS;
 	int rc;
 
 	/* Fault injection for tests: "<bench>:<what>". */
@@ -545,6 +591,7 @@ static void child_main(const struct runner_opts *o, const struct topo *t,
 
 	/* Pin before setup: memory the benchmark allocates then comes from
 	 * worker 0's NUMA node. */
+	shift_layout(layout_seed);
 	pmu_group_open(&pmu, 0);
 	rc = bench_pin(&ctx, 0);
 	if (rc < 0) {
@@ -556,12 +603,10 @@ static void child_main(const struct runner_opts *o, const struct topo *t,
 	if (rc < 0)
 		goto out_send;
 	/* Warm-up, calibration and the timed pass: no counter open. */
-	if (!cal->known) {
-		rc = calibrate(o, &ctx, state, &iters, &reps);
-		count_reps = visit_count_reps(o);
-	}
+	if (!cal->known)
+		rc = calibrate(o, &ctx, state, &iters, &reps, &count_reps, &call_ns);
 	/* One call at the final count: the warm-up proper. */
-	if (rc == 0)
+	if (rc == 0 && !warm)
 		rc = measure(&ctx, state, iters, &m);
 	if (rc == 0)
 		rc = take_samples(&ctx, state, iters, reps, MSG_SAMPLE, fd);
@@ -572,7 +617,7 @@ static void child_main(const struct runner_opts *o, const struct topo *t,
 		if (!cal->known) {
 			count_it = iters;
 			rc = count_iters(o, &ctx, state, &count_it);
-		} else {
+		} else if (!warm) {
 			rc = measure(&ctx, state, count_it, &m);
 		}
 		if (rc == 0)
@@ -590,6 +635,7 @@ out_send:
 	done.count_iters = count_it;
 	done.reps = reps;
 	done.count_reps = count_reps;
+	done.call_ns = call_ns;
 	memcpy(done.extra_name, ctx.extra_name, sizeof(done.extra_name));
 	memcpy(done.extra_unit, ctx.extra_unit, sizeof(done.extra_unit));
 	snprintf(done.note, sizeof(done.note), "%s", ctx.note);
@@ -1012,7 +1058,8 @@ static struct runner_prefill *prefill_get(struct runner_prefill *pool, size_t *n
  * -ENOMEM (r is then empty). */
 static int supervise(const struct runner_opts *o, const struct topo *t,
 		     const struct runner_config *c, struct runner_cal *cal,
-		     const struct runner_prefill *pf, struct runner_result *r)
+		     const struct runner_prefill *pf, uint64_t layout_seed,
+		     struct runner_result *r)
 {
 	size_t cap = sample_cap(o, cal);
 	struct msg_done done = { 0 };
@@ -1059,7 +1106,7 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 		 * compare with the pid we had, not with 1. */
 		if (getppid() != parent)
 			raise(SIGTERM);
-		child_main(o, t, c, cal, pf, pfd[1]);
+		child_main(o, t, c, cal, pf, layout_seed, pfd[1]);
 		_exit(0);
 	}
 	/* Both sides set the group: whichever runs first wins the race with
@@ -1162,6 +1209,7 @@ static int supervise(const struct runner_opts *o, const struct topo *t,
 		cal->count_iters = done.count_iters;
 		cal->reps = done.reps;
 		cal->count_reps = done.count_reps;
+		cal->call_ns = done.call_ns;
 	}
 	result_compact(r);
 	return 0;
@@ -1229,7 +1277,8 @@ int runner_run(const struct runner_opts *o, const struct topo *t,
 			}
 			progress(o, visits++, planned, t0, round, &cfg[i]);
 			if (supervise(o, t, &cfg[i], &cal[i],
-				      prefill_get(prefill, &nprefill, &cfg[i]), &r) < 0) {
+				      prefill_get(prefill, &nprefill, &cfg[i]),
+				      stats_rng_next(&rng), &r) < 0) {
 				result_free(&r);
 				status = -ENOMEM;
 				goto out;

@@ -49,7 +49,7 @@ echo "ok: stdin, stdout or all three closed: the CSVs are whole"
 
 # --- 2. write errors on stdout -----------------------------------------------------------
 if [ -c /dev/full ] && [ -w /dev/full ]; then
-	for cmd in list info; do
+	for cmd in list info --help --version; do
 		$P $cmd > /dev/full 2> "$WORK/err"
 		rc=$?
 		[ $rc -eq 1 ] || fail "$cmd > /dev/full: exit $rc, want 1: $(cat "$WORK/err")"
@@ -59,6 +59,13 @@ if [ -c /dev/full ] && [ -w /dev/full ]; then
 		$P $cmd > /dev/null || fail "$cmd > /dev/null failed"
 		echo "ok: $cmd > /dev/full: exit 1: $(cat "$WORK/err")"
 	done
+	# run --print-dir: the run is made, but the folder could not be told.
+	$P run --quick --rounds 1 --filter '^null/' --out "$WORK/pd" --print-dir > /dev/full 2> "$WORK/err"
+	rc=$?
+	[ $rc -eq 1 ] || fail "run --print-dir > /dev/full: exit $rc, want 1"
+	grep -q "^primbench: run --print-dir: writing to stdout failed: " "$WORK/err" ||
+		fail "run --print-dir > /dev/full: $(cat "$WORK/err")"
+	echo "ok: run --print-dir > /dev/full: exit 1"
 else
 	echo "note: no writable /dev/full: write errors on stdout not tested"
 fi
