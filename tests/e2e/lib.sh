@@ -31,6 +31,22 @@ no_debris() {
 	[ "$n" -le "${SYSV_BEFORE:-0}" ] || { echo "SysV objects: $n (before: ${SYSV_BEFORE:-0})"; return 1; }
 }
 SYSV_BEFORE=$(ipcs -q -m -s 2>/dev/null | grep -cE '^0x')
+# valid_or_migrated VALIDATION NOTE: the self-check passed, or it failed
+# only because the kernel moved a pinned worker once (the note says
+# "pinned but migrated"; a second check failing in the same row would be
+# missed then, which two rare events at once make unlikely).  On this project's KVM
+# guests about 1 visit in 100-200 sees such a migration, whatever the
+# benchmark; with 5 rounds a quick family meets one more often than not.
+# The check is right to report it; a test of the benchmark must not depend
+# on the host not doing it.  Binding failures ("not on its CPU", "cannot
+# pin") still fail.
+valid_or_migrated() {
+	[ "$1" = pass ] && return 0
+	[ "$1" = fail ] || return 1
+	case "$2" in *"not on its CPU"* | *"cannot pin"*) return 1 ;; esac
+	case "$2" in *"pinned but migrated"*) return 0 ;; esac
+	return 1
+}
 # csvq FILE [COL|-n] [NAME=VALUE...]: query a CSV with primbench's own reader
 # (quoted notes with commas are read right); see tests/tools/csvq.c.
 csvq() { "${CSVQ:?set CSVQ to build/csvq}" "$@"; }

@@ -44,7 +44,7 @@ for v in brk mmap mmap_populate brk_touch mmap_touch malloc; do
 		# shellcheck disable=SC2086
 		f=$(csvq "$S" p50 $k metric=faults_per_op)
 		case "$v" in
-		brk|mmap|*_touch) [ "$valid" = pass ] || fail "$v $x: validation $valid: $note" ;;
+		brk|mmap|*_touch) valid_or_migrated "$valid" "$note" || fail "$v $x: validation $valid: $note" ;;
 		esac
 		case "$v" in
 		*_touch)

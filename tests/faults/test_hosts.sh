@@ -118,7 +118,9 @@ complete_run "$out" "$rc" "minimal hwloc"
 m=$d/meta.csv
 pinned=$(csvq "$d/summary.csv" -n placement=single metric=ns_per_op status=ok)
 passed=$(csvq "$d/summary.csv" -n placement=single metric=ns_per_op status=ok validation=pass)
-failedpin=$(csvq "$d/summary.csv" note placement=single metric=ns_per_op | grep -c -e 'not on its CPU' -e 'migrated' -e 'cannot pin')
+# Binding failures only: a single migration of a pinned worker is a host
+# event the self-check reports (see valid_or_migrated in tests/e2e/lib.sh).
+failedpin=$(csvq "$d/summary.csv" note placement=single metric=ns_per_op | grep -c -e 'not on its CPU' -e 'cannot pin')
 [ "$pinned" -gt 0 ] || fail "minimal hwloc: no pinned ok row"
 [ "$failedpin" -eq 0 ] || fail "minimal hwloc: $failedpin pinned rows were not on their CPU"
 binding=$(csvq "$m" value key=binding)
