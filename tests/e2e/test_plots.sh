@@ -119,4 +119,13 @@ if [ -f REPORT.md ]; then
 	done
 fi
 check "fixture untouched" sh -c '[ ! -e tests/fixtures/plots/plots ] && [ ! -e tests/fixtures/plots/REPORT.md ]'
+
+# An absent CI is n/a, never [0, 0], and each point shows its own n: one
+# round of 2 samples has no CI (order statistics need 6).
+nr=$("$PRIMBENCH" run --quick --rounds 1 --reps 2 --filter '^null/' --out "$WORK/nci" --print-dir 2>/dev/null) ||
+	fail "run with no CI"
+[ -z "$("$CSVQ" "$nr/summary.csv" ci95_lo metric=ns_per_op)" ] || fail "2 samples got a CI"
+check "report.sh on a run without CIs" sh plots/report.sh "$nr"
+check "an absent CI reads [n/a]" grep -q '| null/empty | single | ns_per_op | - | [^|]* \[n/a\] ns (n 2, 1 round) |' "$nr/REPORT.md"
+check "no [0, 0] CI" sh -c "! grep -q '\[0, 0\]' '$nr/REPORT.md'"
 echo "plots: all checks passed"
