@@ -89,6 +89,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -775,6 +776,26 @@ static int pmu_read_force(enum pmu_force *force)
 	return 0;
 }
 
+/*
+ * Let a migration the kernel has not charged yet land before the first
+ * reading.  Linux counts a task's CPU migration at the task's next
+ * sched-in (set_task_cpu() only sets task->sched_migrated), and charges
+ * and clears it only while some cpu-migrations event exists on the
+ * system.  A migration made while none did - worker 0's own pinning,
+ * right after the previous configuration closed its events - stays
+ * pending, and went to the first event opened later at the thread's first
+ * context switch: exactly one migration in the first counted sample of
+ * pinned configurations whose worker never moved (the scheduler's
+ * sched_migrate_task tracepoint showed no move after the pinning).  A
+ * 1 us sleep is a sched-out and a sched-in now, before any reading.
+ */
+static void pmu_settle(void)
+{
+	const struct timespec nap = { 0, 1000 };
+
+	nanosleep(&nap, NULL);
+}
+
 int pmu_group_open(struct pmu_group *g, uint32_t mask)
 {
 	enum pmu_force force;
@@ -822,6 +843,7 @@ int pmu_group_open(struct pmu_group *g, uint32_t mask)
 			split = true;
 			continue;
 		}
+		pmu_settle();
 		return 0;
 	}
 }
