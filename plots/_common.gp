@@ -60,6 +60,15 @@ in_series(i) = strcol("series") eq word(series, i)
 in_place(p) = strcol("placement") eq word(placements, p)
 is_fail(v) = strcol("validation") eq "fail" ? v : NaN
 not_ok(v) = strcol("status") ne "ok" ? v : NaN
+# The line type of a series or placement by name: render.sh's series_lt and
+# place_lt (" name=type ...") give each name the same type in every figure;
+# a name they lack (a figure that renamed its series) falls back to FALLBACK.
+if (!exists("series_lt")) { series_lt = "" }
+if (!exists("place_lt")) { place_lt = "" }
+lt_in(map, s, fallback) = strstrt(map, " ".s."=") == 0 ? fallback : \
+	int(substr(map, strstrt(map, " ".s."=") + strlen(s) + 2, strstrt(map, " ".s."=") + strlen(s) + 3) + 0)
+slt(i) = lt_in(series_lt, word(series, i), i)
+plt(p) = lt_in(place_lt, word(placements, p), p)
 # Position of word s in list l (1-based; 0 if absent), for bar positions.
 word_index(s, l, i) = i > words(l) ? 0 : (word(l, i) eq s ? i : word_index(s, l, i + 1))
 

@@ -15,10 +15,12 @@ set ylabel "fraction of samples <= x"
 set yrange [0 : 1.02]
 set ytics 0.25
 set key below center horizontal Left reverse samplen 2 maxcols 4
+# Room under the axis for its label and a key of three rows.
+set bmargin 8
 do for [p = 1:NP] {
 	P = word(placements, p)
 	set title "placement ".P
 	plot for [i = 1:NS] data using (strcol("placement") eq P && in_series(i) ? column("value") : NaN):(1) \
-		smooth cnormal with steps lt i title (strstrt(have, " ".word(series, i)."@".P." ") > 0 ? word(series, i) : "")
+		smooth cnormal with steps lt slt(i) title (strstrt(have, " ".word(series, i)."@".P." ") > 0 ? word(series, i) : "")
 }
 unset multiplot

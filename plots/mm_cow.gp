@@ -18,9 +18,11 @@ do for [m = 1:NM] {
 	} else {
 		set title M." (log-log; 1 = one fault per page)"
 		set ylabel M." = faults per page (log scale)"
-		set logscale y 10
-		set ytics auto
-		set format y "%g"
+		# Powers of 2 as tics (1/512 is a THP fault per 2 MiB), so that a
+		# range within one decade still has labels.
+		set logscale y 2
+		set ytics ()
+		do for [k = -12:8] { set ytics add (sprintf("%g", 2.0**k) 2.0**k) }
 		if (exists("flo")) { set yrange [flo + 0 : fhi + 0] }
 	}
 	PK = M

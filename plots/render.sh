@@ -53,7 +53,7 @@ caption="host $(meta host) | Linux $(meta kernel_release) | $(meta cpu_model), $
 [ "$(meta complete)" = true ] || caption="$caption | INCOMPLETE RUN"
 
 # --- selections ----------------------------------------------------------------
-cols=bench,variant,sweep,x,placement,metric,unit,n,p50,ci95_lo,ci95_hi,validation,status
+cols=bench,variant,sweep,x,placement,metric,unit,n,p50,ci95_lo,ci95_hi,validation,status,max
 "$csvq" "$run/summary.csv" -t "$cols" > "$tmp/summary.tsv"
 
 # sel NAME MODE ROWS METRICS: rows of summary.tsv where the awk expression
@@ -158,6 +158,36 @@ xr() {
 
 gq() { printf '%s' "$1" | sed "s/'/''/g"; }
 
+# colours KIND WORD...: "name=type ..." - a fixed gnuplot line type (colour,
+# dash, point) per name, so that a placement or an IPC mechanism has one
+# colour in every figure.  KIND place: the placements of DESIGN.md in a fixed
+# order; KIND series: the IPC mechanisms (a latency variant, *_lat, is drawn
+# as its mechanism); any other name takes the lowest type that no name of
+# the same figure holds, in run order.
+colours() {
+	kind=$1
+	shift
+	[ $# -gt 0 ] || return 0
+	printf '%s\n' "$@" | awk -v kind="$kind" '
+		BEGIN {
+			if (kind == "place")
+				n = split("single same-cpu smt same-cache cross-cache cross-numa cross-package unpinned", t, " ")
+			else
+				n = split("ipc_pipe/pipe ipc_pipe/pipe_big ipc_mq/posix ipc_mq/sysv ipc_shm/posix ipc_shm/sysv ipc_unix/stream ipc_eventfd", t, " ")
+			for (i = 1; i <= n; i++) fixed[t[i]] = i
+		}
+		{ k = $0; sub(/_lat$/, "", k); sub(/^ipc_eventfd\/.*/, "ipc_eventfd", k)
+		  name[NR] = $0; key[NR] = k; if (k in fixed) used[fixed[k]] = 1 }
+		END {
+			lt = 1
+			for (i = 1; i <= NR; i++) {
+				if (key[i] in fixed) v = fixed[key[i]]
+				else { while (lt in used) lt++; v = lt; used[lt] = 1 }
+				printf "%s=%d ", name[i], v
+			}
+		}'
+}
+
 # fig NAME SCRIPT [VAR=VALUE | VAR:=NUMBER ...]: queue NAME for drawing with plots/SCRIPT.gp
 # when its selection $tmp/NAME.tsv has a row that ran.
 figs=""
@@ -175,6 +205,8 @@ fig() {
 		echo "caption = '$(gq "$caption")'"
 		echo "series = '$(gq "$series")'"
 		echo "placements = '$(gq "$placements")'"
+		echo "series_lt = ' $(gq "$(colours series $series)")'"
+		echo "place_lt = ' $(gq "$(colours place $placements)")'"
 		echo "nfail = $(count "$name" 'f("validation") == "fail"')"
 		echo "nbad = $(count "$name" 'f("status") != "ok"')"
 		# " series@metric series@placement ... ": which series have data in
