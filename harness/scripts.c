@@ -130,7 +130,8 @@ static bool scripts_is_program(const char *path)
 }
 
 /*
- * The first candidate <bindir>/rel[i] that passes ok, into buf.  0 found,
+ * The first candidate <bindir>/rel[i] that passes ok, into buf with its
+ * "..", "." and symbolic links resolved (as given when that fails).  0 found,
  * -ENOENT none, -errno when the binary's folder cannot be read.
  */
 static int scripts_search(char *buf, size_t len, const char *const *rel, size_t nrel,
@@ -141,9 +142,17 @@ static int scripts_search(char *buf, size_t len, const char *const *rel, size_t 
 
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < nrel; i++)
-		if (scripts_have(buf, len, bindir, rel[i], F_OK) && ok(buf))
-			return 0;
+	for (size_t i = 0; i < nrel; i++) {
+		char real[PATH_MAX];
+
+		if (!scripts_have(buf, len, bindir, rel[i], F_OK) || !ok(buf))
+			continue;
+		/* "bin/../share/primbench" as the folder it is, for --help
+		 * and for the scripts' own messages. */
+		if (realpath(buf, real) && strlen(real) < len)
+			memcpy(buf, real, strlen(real) + 1);
+		return 0;
+	}
 	return -ENOENT;
 }
 
