@@ -164,7 +164,7 @@ install: all
 		$(DESTDIR)$(MAN1DIR) $(DESTDIR)$(COMPDIR)
 	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/primbench
 	install -m 755 $(BUILD)/primbench-helper $(BUILD)/csvq $(DESTDIR)$(LIBEXECDIR)/
-	install -m 755 plots/render.sh plots/report.sh $(DESTDIR)$(DATADIR)/
+	install -m 755 $(wildcard plots/*.sh) $(DESTDIR)$(DATADIR)/
 	install -m 644 $(PLOT_FILES) $(DESTDIR)$(DATADIR)/
 	install -m 644 harness/primbench.1 $(DESTDIR)$(MAN1DIR)/primbench.1
 	install -m 644 harness/primbench.bash $(DESTDIR)$(COMPDIR)/primbench
