@@ -7,7 +7,7 @@
 #   make plots RUN=results/<run>    render a run's figures
 #   make report RUN=results/<run>   write <run>/REPORT.md
 #   make compare BASE=results/a CAND=results/b
-#   make install [PREFIX=/usr/local] [DESTDIR=]
+#   make install [PREFIX=/usr/local] [DESTDIR=]   (and make uninstall)
 #
 # DEVELOPER=1 (CI) turns warnings into errors.
 
@@ -24,6 +24,13 @@ WARN    += -Werror
 endif
 PREFIX  ?= /usr/local
 BINDIR  := $(PREFIX)/bin
+# primbench finds these from its own folder (<bindir>/../libexec/primbench,
+# <bindir>/../share/primbench; harness/scripts.c says why), so they stay
+# at these places relative to BINDIR.
+LIBEXECDIR := $(PREFIX)/libexec/primbench
+DATADIR    := $(PREFIX)/share/primbench
+MAN1DIR    := $(PREFIX)/share/man/man1
+COMPDIR    := $(PREFIX)/share/bash-completion/completions
 
 HWLOC_CFLAGS := $(shell pkg-config --cflags hwloc 2>/dev/null)
 HWLOC_LIBS   := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
@@ -58,7 +65,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all bench quick test test-unit test-e2e plots report compare \
-        install clean deps deps-test check
+        install uninstall clean deps deps-test check
 .DELETE_ON_ERROR:
 
 # PROG: where the binary goes (a second tree can build elsewhere).
@@ -113,13 +120,15 @@ bench: deps
 quick:
 	$(MAKE) bench RUNARGS=--quick
 
-plots: $(BUILD)/csvq
+# The same code as an installed primbench's plot and report commands, with
+# this tree's scripts and csvq named (PROG may be built outside the tree).
+plots: $(PROG) $(BUILD)/csvq
 	@test -n "$(RUN)" || { echo "make plots: set RUN=results/<run>" >&2; exit 2; }
-	CSVQ=$(abspath $(BUILD)/csvq) sh plots/render.sh "$(RUN)"
+	PRIMBENCH_DATADIR=$(CURDIR)/plots CSVQ=$(abspath $(BUILD)/csvq) $(abspath $(PROG)) plot "$(RUN)"
 
-report: $(BUILD)/csvq
+report: $(PROG) $(BUILD)/csvq
 	@test -n "$(RUN)" || { echo "make report: set RUN=results/<run>" >&2; exit 2; }
-	CSVQ=$(abspath $(BUILD)/csvq) sh plots/report.sh "$(RUN)"
+	PRIMBENCH_DATADIR=$(CURDIR)/plots CSVQ=$(abspath $(BUILD)/csvq) $(abspath $(PROG)) report "$(RUN)"
 
 compare: all
 	./primbench compare $(BASE) $(CAND)
@@ -147,10 +156,23 @@ test-unit: $(UNIT_BIN)
 test-e2e: all
 	@PRIMBENCH=$(abspath $(PROG)) CSVQ=$(abspath $(BUILD)/csvq) sh tests/run_scripts.sh e2e tests/e2e
 
+# What a package holds: the binary; the helper and csvq in LIBEXECDIR; the
+# plot scripts and report generator in DATADIR; primbench(1); bash completion.
+PLOT_FILES := $(wildcard plots/*.gp) plots/README.md
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/libexec/primbench
-	install -m 755 primbench $(DESTDIR)$(BINDIR)/primbench
-	install -m 755 $(BUILD)/primbench-helper $(DESTDIR)$(PREFIX)/libexec/primbench/primbench-helper
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(MAN1DIR) $(DESTDIR)$(COMPDIR)
+	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/primbench
+	install -m 755 $(BUILD)/primbench-helper $(BUILD)/csvq $(DESTDIR)$(LIBEXECDIR)/
+	install -m 755 $(wildcard plots/*.sh) $(DESTDIR)$(DATADIR)/
+	install -m 644 $(PLOT_FILES) $(DESTDIR)$(DATADIR)/
+	install -m 644 harness/primbench.1 $(DESTDIR)$(MAN1DIR)/primbench.1
+	install -m 644 harness/primbench.bash $(DESTDIR)$(COMPDIR)/primbench
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/primbench $(DESTDIR)$(MAN1DIR)/primbench.1 \
+		$(DESTDIR)$(COMPDIR)/primbench
+	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf $(BUILD) primbench

@@ -29,6 +29,8 @@ const char cli_usage_text[] =
 	"  list      benchmarks, variants, sweeps and this host's placements\n"
 	"  info      host fingerprint and which counters open here (and why not)\n"
 	"  compare   BASE CAND: what changed between two runs (see compare --help)\n"
+	"  plot      RUN: draw a run's figures into RUN/plots/ (see plot --help)\n"
+	"  report    RUN: write RUN/REPORT.md (see report --help)\n"
 	"\n"
 	"run options:\n"
 	"  --filter REGEX       only benchmarks whose \"bench/variant\" matches (POSIX\n"

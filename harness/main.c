@@ -1,5 +1,5 @@
 /*
- * main.c - dispatch of the commands run, list, info and compare.
+ * main.c - dispatch of the commands run, list, info, compare, plot and report.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +17,7 @@
 #include "pmu.h"
 #include "registry.h"
 #include "runner.h"
+#include "scripts.h"
 #include "summarise.h"
 #include "topo.h"
 
@@ -328,8 +329,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "compare") == 0)
 		return compare_cmd(argc - 1, argv + 1);
+	if (strcmp(cmd, "plot") == 0 || strcmp(cmd, "report") == 0)
+		return scripts_cmd(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") && strcmp(cmd, "list") && strcmp(cmd, "info"))
-		return cli_usage_error("unknown command '%s' (accepted: run, list, info, compare)%s", cmd, "");
+		return cli_usage_error("unknown command '%s' (accepted: run, list, info, compare, plot, report)%s", cmd, "");
 	rc = cli_parse(cmd, argc - 1, argv + 1, &c);
 	if (rc)
 		goto out;

@@ -15,6 +15,8 @@ if [ "$what" = test ]; then
 	# ci/kernel-vm's test boots a kernel under QEMU from a static busybox
 	# initramfs.
 	pkgs="$pkgs qemu-system-x86 busybox-static cpio"
+	# tests/e2e/test_install renders primbench(1) with man --warnings.
+	pkgs="$pkgs man-db groff-base"
 fi
 
 missing=""
