@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "stats.h"
 
 /* --- reading the configuration ------------------------------------------ */
 
@@ -278,6 +279,13 @@ void bench_note(struct bench_ctx *ctx, const char *fmt, ...)
 	/* The benchmark's note replaces its earlier one, not the harness's
 	 * word that a counter sample was dropped. */
 	ctx_note_unmeasured(ctx);
+}
+
+void bench_quantiles(double *v, size_t n, const double *ps, double *q, size_t nq)
+{
+	stats_sort(v, n);
+	for (size_t i = 0; i < nq; i++)
+		q[i] = stats_quantile_sorted(v, n, ps[i]);
 }
 
 int bench_skip(struct bench_ctx *ctx, const char *fmt, ...)
