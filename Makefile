@@ -57,7 +57,9 @@ LIBS     = $(HWLOC_LIBS) $(PFM_LIBS) -lm -lrt -lpthread
 
 BUILD    ?= build
 HSRC     := $(filter-out harness/main.c,$(wildcard harness/*.c))
-BSRC     := $(wildcard bench/*.c)
+# bench/*.c: one family each (bench/list.h); bench/lib/*.c: method that
+# several families share (the IPC engine), no family of its own.
+BSRC     := $(wildcard bench/*.c bench/lib/*.c)
 HOBJ     := $(HSRC:%.c=$(BUILD)/%.o)
 BOBJ     := $(BSRC:%.c=$(BUILD)/%.o)
 MAINOBJ  := $(BUILD)/harness/main.o

@@ -2,7 +2,7 @@
  * ipc_eventfd - one-way wake-up latency through eventfd, the floor under
  * every IPC latency (a counter and a wake-up, no payload).
  *
- * What is measured (shared loop and timing: harness/ipc_transport.c):
+ * What is measured (shared loop and timing: bench/lib/ipc_transport.c):
  *   lat  ping-pong over two eventfds: the sender write()s 8 bytes (the
  *        message's sequence word, seq + 1, never 0) to the first, the
  *        receiver read()s it, checks it and writes it to the second, which
@@ -16,7 +16,7 @@
  * (corrupt flips a bit of the sequence word).
  */
 #include "bench.h"
-#include "ipc_transport.h"
+#include "lib/ipc_transport.h"
 
 #include <errno.h>
 #include <string.h>

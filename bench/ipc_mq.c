@@ -2,7 +2,7 @@
  * ipc_mq - throughput and one-way latency of message queues: POSIX
  * (mq_open) and System V (msgget).
  *
- * What is measured (shared loop, check and timing: harness/ipc_transport.c):
+ * What is measured (shared loop, check and timing: bench/lib/ipc_transport.c):
  *   posix, sysv  `sweep=msg_bytes` 64 B .. 1 MiB: the sender sends `iters`
  *                messages of exactly msg_bytes, the receiver receives each
  *                whole and checks every byte; timed until it has confirmed
@@ -56,7 +56,7 @@
  * kill then lands in the window above, every time.
  */
 #include "bench.h"
-#include "ipc_transport.h"
+#include "lib/ipc_transport.h"
 
 #include <errno.h>
 #include <fcntl.h>

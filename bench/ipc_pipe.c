@@ -2,7 +2,7 @@
  * ipc_pipe - throughput and one-way latency of a pipe between two processes.
  *
  * What is measured (the loop, the check and the timing are the shared ones
- * of harness/ipc_transport.c; read its header for the exact interval):
+ * of bench/lib/ipc_transport.c; read its header for the exact interval):
  *   pipe      `sweep=msg_bytes` 64 B .. 1 MiB: the sender write()s `iters`
  *             messages into a pipe with the default buffer (16 pages), the
  *             receiver read()s each one whole and checks every byte; timed
@@ -17,10 +17,10 @@
  * several write/read pairs, which is the pipe's real cost for it.
  *
  * Test-only fault injection: PRIMBENCH_INJECT=ipc_pipe:hang|crash|corrupt
- * (see harness/ipc_transport.c).
+ * (see bench/lib/ipc_transport.c).
  */
 #include "bench.h"
-#include "ipc_transport.h"
+#include "lib/ipc_transport.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * POSIX (shm_open + mmap) and System V (shmget + shmat) memory, the same
  * single-producer single-consumer ring on both.
  *
- * What is measured (shared loop, check and timing: harness/ipc_transport.c):
+ * What is measured (shared loop, check and timing: bench/lib/ipc_transport.c):
  *   posix, sysv  `sweep=msg_bytes` 64 B .. 1 MiB: the sender copies `iters`
  *                messages into ring slots, the receiver copies each out into
  *                its own buffer and checks every byte; timed until it has
@@ -37,7 +37,7 @@
  * Test-only fault injection: PRIMBENCH_INJECT=ipc_shm:hang|crash|corrupt.
  */
 #include "bench.h"
-#include "ipc_transport.h"
+#include "lib/ipc_transport.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
  * ipc_unix - throughput and one-way latency of a Unix stream socket, as a
  * reference for the other IPC families.
  *
- * What is measured (shared loop, check and timing: harness/ipc_transport.c):
+ * What is measured (shared loop, check and timing: bench/lib/ipc_transport.c):
  *   stream      `sweep=msg_bytes` 64 B .. 1 MiB over socketpair(AF_UNIX,
  *               SOCK_STREAM) with the default buffers: `iters` messages
  *               written, each read whole and checked byte for byte by the
@@ -16,7 +16,7 @@
  * Test-only fault injection: PRIMBENCH_INJECT=ipc_unix:hang|crash|corrupt.
  */
 #include "bench.h"
-#include "ipc_transport.h"
+#include "lib/ipc_transport.h"
 
 #include <errno.h>
 #include <string.h>

@@ -25,9 +25,11 @@
  * per-sample gap metrics above, plus the pooled profile of every gap seen
  * in this configuration (warm-up and calibration spins included: the OS
  * cannot tell them apart) written into the note after each sample:
- * "threshold T ns; N gaps in S s: p50 .. p99 .. max .. ns" (quantiles by
- * stats.h, the harness's one implementation; the gaps are this family's
- * raw data, so reducing them is part of measuring).  Longer runs
+ * "threshold T ns; N gaps in S s: p50 .. p99 .. max .. ns".  The gaps are
+ * this family's raw data, not its samples, so the runner's summary cannot
+ * reduce them; the family hands them to the harness (bench_quantiles: the
+ * one quantile method, stats.c's) and only chooses which quantiles to
+ * report.  Longer runs
  * (--budget-ms 5000) give the "few seconds per CPU" profile.
  *
  * Threshold: 1000 ns, or 10x the smallest read-to-read delta measured in
@@ -68,8 +70,6 @@
 
 #include <sys/resource.h>
 #include <unistd.h>
-
-#include "stats.h"
 
 /* The least gap length that counts as the OS taking the CPU. */
 #define NOISE_MIN_GAP_NS 1000
@@ -245,27 +245,22 @@ out_free:
 	return rc;
 }
 
-static int noise_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The pooled gap profile of the configuration so far, into the note. */
+/* The pooled gap profile of the configuration so far, into the note
+ * (reorders the pool). */
 static void noise_note_pool(struct bench_ctx *ctx, struct os_noise_state *st, double spun_s)
 {
+	static const double ps[] = { 0.5, 0.99, 1.0 };
+	double q[3];
+
 	if (st->npool == 0) {
 		bench_note(ctx, "threshold %llu ns; no gap in %.2f s of spinning",
 			   (unsigned long long)st->threshold_ns, spun_s);
 		return;
 	}
-	qsort(st->pool, st->npool, sizeof(double), noise_cmp);
+	bench_quantiles(st->pool, st->npool, ps, q, 3);
 	bench_note(ctx, "threshold %llu ns; %zu gaps in %.2f s (all spins): p50 %.0f p99 %.0f max %.0f ns%s",
-		   (unsigned long long)st->threshold_ns, st->npool, spun_s,
-		   stats_quantile_sorted(st->pool, st->npool, 0.5),
-		   stats_quantile_sorted(st->pool, st->npool, 0.99),
-		   st->pool[st->npool - 1], st->dropped ? " (pool full: later gaps not in it)" : "");
+		   (unsigned long long)st->threshold_ns, st->npool, spun_s, q[0], q[1], q[2],
+		   st->dropped ? " (pool full: later gaps not in it)" : "");
 }
 
 /* One spin of `iters` clock reads on the configured CPU; reports its span,
@@ -273,6 +268,7 @@ static void noise_note_pool(struct bench_ctx *ctx, struct os_noise_state *st, do
 static int noise_run(struct bench_ctx *ctx, void *state, uint64_t iters)
 {
 	struct os_noise_state *st = state;
+	static const double half = 0.5;
 	double elapsed, p50 = 0;
 	int rc;
 
@@ -286,8 +282,11 @@ static int noise_run(struct bench_ctx *ctx, void *state, uint64_t iters)
 	bench_add_count(ctx, PMU_CTX_SWITCHES, st->switches);
 	bench_add_count(ctx, PMU_MINOR_FAULTS, st->minflt);
 	bench_add_count(ctx, PMU_TASK_CLOCK, st->cpu_ns);
+	/* This spin's gaps, the pool's tail (reordered: the note's profile
+	 * sorts the whole pool next anyway). */
 	if (st->npool > st->first_stored)
-		p50 = stats_median(st->pool + st->first_stored, st->npool - st->first_stored);
+		bench_quantiles(st->pool + st->first_stored, st->npool - st->first_stored,
+				&half, &p50, 1);
 	if (elapsed > 0) {
 		bench_sample_metric(ctx, "gaps_per_s", "gaps/s", (double)st->gaps * 1e9 / elapsed);
 		bench_sample_metric(ctx, "stolen_pct", "%", 100.0 * (double)st->stolen_ns / elapsed);

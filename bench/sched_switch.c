@@ -32,9 +32,10 @@
  *     (round trip - 2 x overhead) / 2
  * where overhead is the hand-off primitive alone in one task, measured in
  * setup() of the same configuration before the peer exists: for proc_pipe
- * a 1-byte write plus a 1-byte read on a pipe of its own (lmbench's
- * subtraction); for the futex variants a FUTEX_WAKE with no waiter plus a
- * FUTEX_WAIT that returns EAGAIN at once; for the yield variants one
+ * a 1-byte write plus a 1-byte read on worker 0's pipe to the peer, both
+ * of whose ends only worker 0 holds yet (lmbench's subtraction); for the
+ * futex variants a FUTEX_WAKE with no waiter plus a FUTEX_WAIT that
+ * returns EAGAIN at once; for the yield variants one
  * sched_yield() with nothing else runnable.  The overhead is the least of
  * five batch means (interference only ever adds, and it is subtracted from
  * every sample, so its own noise must be small); its value is in the note.
@@ -113,18 +114,14 @@
 /* The yield loops look for a dead peer every this many yields. */
 #define SS_YIELD_CHECK 0xffffu
 
-/* How the two sides hand the turn over. */
-enum ss_mech {
-	SS_PIPE,  /* one byte each way over two pipes */
-	SS_FUTEX, /* a futex word in shared memory */
-	SS_YIELD, /* a shared turn word polled around sched_yield() */
-};
+/* How the two sides hand the turn over (pipe, futex, yield: below). */
+struct ss_ops;
 
 /* What a variant is made of. */
 struct ss_kind {
-	const char *variant; /* the variant's name in ss_variants[] */
-	enum ss_mech mech;   /* hand-off primitive */
-	bool thread;         /* the peer is a thread here, not a forked process */
+	const char *variant;        /* the variant's name in ss_variants[] */
+	const struct ss_ops *ops;   /* hand-off mechanism */
+	bool thread;                /* the peer is a thread here, not a forked process */
 };
 
 /* Commands worker 0 gives the peer: the turn word's value, or the byte sent. */
@@ -153,8 +150,8 @@ struct ss_state {
 	struct bench_ctx *ctx;       /* for the peer's bench_pin_peer() */
 	struct ss_kind kind;         /* this variant's mechanism and peer type */
 	struct ss_shared *sh;        /* the shared page */
-	int to_peer[2];              /* SS_PIPE: worker 0 -> peer, else -1 */
-	int to_w0[2];                /* SS_PIPE: peer -> worker 0, else -1 */
+	int to_peer[2];              /* pipe mechanism: worker 0 -> peer, else -1 */
+	int to_w0[2];                /* pipe mechanism: peer -> worker 0, else -1 */
 	pid_t pid;                   /* process peer, 0 when none (or reaped) */
 	pthread_t tid;               /* thread peer */
 	bool have_thread;            /* tid is running and must be joined */
@@ -171,15 +168,6 @@ struct ss_state {
 	bool sigpipe_set;            /* old_pipe must be restored */
 	struct sigaction old_chld;   /* SIGCHLD action before setup */
 	struct sigaction old_pipe;   /* SIGPIPE action before setup */
-};
-
-static const struct ss_kind ss_kinds[] = {
-	{ "proc_pipe", SS_PIPE, false },
-	{ "proc_futex", SS_FUTEX, false },
-	{ "thread_futex", SS_FUTEX, true },
-	{ "proc_yield", SS_YIELD, false },
-	{ "thread_yield", SS_YIELD, true },
-	{ NULL, SS_PIPE, false },
 };
 
 static long ss_futex(uint32_t *word, int op, uint32_t val)
@@ -248,61 +236,258 @@ out_free:
 	return off;
 }
 
-/* --- the peer ---------------------------------------------------------------------- */
+/* --- the mechanisms --------------------------------------------------------------- */
 
-/* Wait for worker 0's next command; SS_CMD_QUIT when told or worker 0 is gone. */
-static enum ss_cmd ss_peer_wait(struct ss_state *st)
+/*
+ * One hand-off mechanism: the peer's side (wait for a command, hand the turn
+ * back), worker 0's side (one round trip) and the overhead subtracted from
+ * it (the primitive alone, in worker 0, before the peer exists).
+ */
+struct ss_ops {
+	/* The primitive the overhead times, as the note names it. */
+	const char *overhead_what;
+	/* Non-NULL: the mechanism hands over only between tasks on one CPU;
+	 * the start of the skip reason elsewhere. */
+	const char *one_cpu_only;
+	/* Make the channel, before the overhead and the peer (NULL: the shared
+	 * page is the channel).  0 or a bench_fail() code. */
+	int (*open)(struct bench_ctx *ctx, struct ss_state *st);
+	/* After the fork, in each process: close the ends only the other side
+	 * uses, so that a dead peer reads as end of file (NULL: none). */
+	void (*keep_ends)(struct ss_state *st, bool peer);
+	/* Peer: wait for worker 0's next command; SS_CMD_QUIT when told or
+	 * worker 0 is gone. */
+	enum ss_cmd (*peer_wait)(struct ss_state *st);
+	/* Peer: hand the turn back to worker 0.  0, or -errno when it is gone. */
+	int (*peer_reply)(struct ss_state *st);
+	/* Worker 0: give the peer cmd, wait for the turn to come back.
+	 * 0, -EPIPE when the peer died, or -errno. */
+	int (*roundtrip)(struct ss_state *st, enum ss_cmd cmd);
+	/* Worker 0, no peer yet: the primitive alone reps times (timed by the
+	 * caller).  0, or -1 when it failed. */
+	int (*overhead)(struct ss_state *st, unsigned reps);
+};
+
+/* True when the peer is known to be gone (a process peer that exited; it
+ * is reaped here).  A thread peer cannot die alone. */
+static bool ss_peer_gone(struct ss_state *st)
 {
-	struct ss_shared *sh = st->sh;
-	uint32_t v;
-	char c;
+	int status;
 
-	switch (st->kind.mech) {
-	case SS_PIPE:
-		for (;;) {
-			ssize_t n = read(st->to_peer[0], &c, 1);
-
-			if (n == 1)
-				return (enum ss_cmd)c;
-			if (n == 0 || errno != EINTR)
-				return SS_CMD_QUIT;
-		}
-	case SS_FUTEX:
-		while ((v = __atomic_load_n(&sh->turn, __ATOMIC_ACQUIRE)) == SS_TURN_W0 &&
-		       !__atomic_load_n(&sh->quit, __ATOMIC_ACQUIRE))
-			ss_futex(&sh->turn, FUTEX_WAIT, SS_TURN_W0);
-		break;
-	case SS_YIELD:
-	default:
-		while ((v = __atomic_load_n(&sh->turn, __ATOMIC_ACQUIRE)) == SS_TURN_W0 &&
-		       !__atomic_load_n(&sh->quit, __ATOMIC_ACQUIRE))
-			sched_yield();
-		break;
-	}
-	return __atomic_load_n(&sh->quit, __ATOMIC_ACQUIRE) ? SS_CMD_QUIT : (enum ss_cmd)v;
+	if (st->kind.thread || st->pid <= 0)
+		return false;
+	if (waitpid(st->pid, &status, WNOHANG) != st->pid)
+		return false;
+	st->pid = 0;
+	return true;
 }
 
-/* Hand the turn back to worker 0.  0, or -errno when it is gone. */
-static int ss_peer_reply(struct ss_state *st)
+/* Pipe: one byte each way over two pipes (lmbench lat_ctx). */
+
+static int ss_pipe_open(struct bench_ctx *ctx, struct ss_state *st)
+{
+	if (pipe2(st->to_peer, O_CLOEXEC) < 0 || pipe2(st->to_w0, O_CLOEXEC) < 0)
+		return bench_fail(ctx, -errno, "pipe2: %s", strerror(errno));
+	return 0;
+}
+
+static void ss_pipe_keep_ends(struct ss_state *st, bool peer)
+{
+	/* The peer writes to_w0 and reads to_peer; worker 0 the reverse. */
+	int *out = peer ? st->to_w0 : st->to_peer;
+	int *in = peer ? st->to_peer : st->to_w0;
+
+	close(out[0]);
+	close(in[1]);
+	out[0] = in[1] = -1;
+}
+
+static enum ss_cmd ss_pipe_peer_wait(struct ss_state *st)
+{
+	char c;
+
+	for (;;) {
+		ssize_t n = read(st->to_peer[0], &c, 1);
+
+		if (n == 1)
+			return (enum ss_cmd)c;
+		if (n == 0 || errno != EINTR)
+			return SS_CMD_QUIT;
+	}
+}
+
+static int ss_pipe_peer_reply(struct ss_state *st)
 {
 	char c = 0;
 
-	switch (st->kind.mech) {
-	case SS_PIPE:
-		while (write(st->to_w0[1], &c, 1) != 1)
-			if (errno != EINTR)
-				return -errno;
-		return 0;
-	case SS_FUTEX:
-		__atomic_store_n(&st->sh->turn, SS_TURN_W0, __ATOMIC_RELEASE);
-		ss_futex(&st->sh->turn, FUTEX_WAKE, 1);
-		return 0;
-	case SS_YIELD:
-	default:
-		__atomic_store_n(&st->sh->turn, SS_TURN_W0, __ATOMIC_RELEASE);
-		return 0;
+	while (write(st->to_w0[1], &c, 1) != 1)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static int ss_pipe_roundtrip(struct ss_state *st, enum ss_cmd cmd)
+{
+	char c = (char)cmd;
+
+	/* SIGPIPE is ignored: a dead reader gives EPIPE here. */
+	while (write(st->to_peer[1], &c, 1) != 1) {
+		if (errno != EINTR)
+			return -errno;
+		if (ss_peer_gone(st))
+			return -EPIPE;
+	}
+	for (;;) {
+		ssize_t n = read(st->to_w0[0], &c, 1);
+
+		if (n == 1)
+			return 0;
+		if (n == 0)
+			return -EPIPE;
+		if (errno != EINTR)
+			return -errno;
+		if (ss_peer_gone(st))
+			return -EPIPE;
 	}
 }
+
+/* A 1-byte write and read on worker 0's pipe to the peer, which has no
+ * reader but worker 0 yet: the pipe's cost without a hand-off. */
+static int ss_pipe_overhead(struct ss_state *st, unsigned reps)
+{
+	char c = 0;
+
+	for (unsigned i = 0; i < reps; i++)
+		if (write(st->to_peer[1], &c, 1) != 1 || read(st->to_peer[0], &c, 1) != 1)
+			return -1;
+	return 0;
+}
+
+static const struct ss_ops ss_pipe_ops = {
+	.overhead_what = "1-byte pipe write+read",
+	.open = ss_pipe_open,
+	.keep_ends = ss_pipe_keep_ends,
+	.peer_wait = ss_pipe_peer_wait,
+	.peer_reply = ss_pipe_peer_reply,
+	.roundtrip = ss_pipe_roundtrip,
+	.overhead = ss_pipe_overhead,
+};
+
+/* Futex: the turn word in the shared page, FUTEX_WAIT until it changes,
+ * FUTEX_WAKE after each change (shared futexes, also for threads). */
+
+static enum ss_cmd ss_futex_peer_wait(struct ss_state *st)
+{
+	struct ss_shared *sh = st->sh;
+	uint32_t v;
+
+	while ((v = __atomic_load_n(&sh->turn, __ATOMIC_ACQUIRE)) == SS_TURN_W0 &&
+	       !__atomic_load_n(&sh->quit, __ATOMIC_ACQUIRE))
+		ss_futex(&sh->turn, FUTEX_WAIT, SS_TURN_W0);
+	return __atomic_load_n(&sh->quit, __ATOMIC_ACQUIRE) ? SS_CMD_QUIT : (enum ss_cmd)v;
+}
+
+static int ss_futex_peer_reply(struct ss_state *st)
+{
+	__atomic_store_n(&st->sh->turn, SS_TURN_W0, __ATOMIC_RELEASE);
+	ss_futex(&st->sh->turn, FUTEX_WAKE, 1);
+	return 0;
+}
+
+static int ss_futex_roundtrip(struct ss_state *st, enum ss_cmd cmd)
+{
+	struct ss_shared *sh = st->sh;
+
+	__atomic_store_n(&sh->turn, cmd, __ATOMIC_RELEASE);
+	ss_futex(&sh->turn, FUTEX_WAKE, 1);
+	/* SIGCHLD (handler without SA_RESTART) breaks the wait with
+	 * EINTR when a process peer dies; nothing costs extra otherwise. */
+	while (__atomic_load_n(&sh->turn, __ATOMIC_ACQUIRE) != SS_TURN_W0)
+		if (ss_futex(&sh->turn, FUTEX_WAIT, cmd) < 0 && errno == EINTR &&
+		    ss_peer_gone(st))
+			return -EPIPE;
+	return 0;
+}
+
+static int ss_futex_overhead(struct ss_state *st, unsigned reps)
+{
+	for (unsigned i = 0; i < reps; i++) {
+		ss_futex(&st->sh->scratch, FUTEX_WAKE, 1);
+		/* scratch is 0: the wait returns EAGAIN at once. */
+		ss_futex(&st->sh->scratch, FUTEX_WAIT, 1);
+	}
+	return 0;
+}
+
+static const struct ss_ops ss_futex_ops = {
+	.overhead_what = "FUTEX_WAKE (no waiter) + FUTEX_WAIT (EAGAIN)",
+	.peer_wait = ss_futex_peer_wait,
+	.peer_reply = ss_futex_peer_reply,
+	.roundtrip = ss_futex_roundtrip,
+	.overhead = ss_futex_overhead,
+};
+
+/* Yield: the turn word polled around sched_yield(); a hand-off only when
+ * both tasks share one CPU. */
+
+static enum ss_cmd ss_yield_peer_wait(struct ss_state *st)
+{
+	struct ss_shared *sh = st->sh;
+	uint32_t v;
+
+	while ((v = __atomic_load_n(&sh->turn, __ATOMIC_ACQUIRE)) == SS_TURN_W0 &&
+	       !__atomic_load_n(&sh->quit, __ATOMIC_ACQUIRE))
+		sched_yield();
+	return __atomic_load_n(&sh->quit, __ATOMIC_ACQUIRE) ? SS_CMD_QUIT : (enum ss_cmd)v;
+}
+
+static int ss_yield_peer_reply(struct ss_state *st)
+{
+	__atomic_store_n(&st->sh->turn, SS_TURN_W0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int ss_yield_roundtrip(struct ss_state *st, enum ss_cmd cmd)
+{
+	struct ss_shared *sh = st->sh;
+	unsigned spins = 0;
+
+	__atomic_store_n(&sh->turn, cmd, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&sh->turn, __ATOMIC_ACQUIRE) != SS_TURN_W0) {
+		sched_yield();
+		if ((++spins & SS_YIELD_CHECK) == 0 && ss_peer_gone(st))
+			return -EPIPE;
+	}
+	return 0;
+}
+
+static int ss_yield_overhead(struct ss_state *st, unsigned reps)
+{
+	(void)st;
+	for (unsigned i = 0; i < reps; i++)
+		sched_yield();
+	return 0;
+}
+
+static const struct ss_ops ss_yield_ops = {
+	.overhead_what = "sched_yield",
+	.one_cpu_only = "sched_yield hands over only between tasks on one CPU",
+	.peer_wait = ss_yield_peer_wait,
+	.peer_reply = ss_yield_peer_reply,
+	.roundtrip = ss_yield_roundtrip,
+	.overhead = ss_yield_overhead,
+};
+
+static const struct ss_kind ss_kinds[] = {
+	{ "proc_pipe", &ss_pipe_ops, false },
+	{ "proc_futex", &ss_futex_ops, false },
+	{ "thread_futex", &ss_futex_ops, true },
+	{ "proc_yield", &ss_yield_ops, false },
+	{ "thread_yield", &ss_yield_ops, true },
+	{ NULL, NULL, false },
+};
+
+/* --- the peer ---------------------------------------------------------------------- */
 
 /* Record the peer's context switches and whether it is on its CPU. */
 static void ss_peer_snapshot(struct ss_state *st)
@@ -336,7 +521,7 @@ static void ss_peer_main(struct ss_state *st)
 	}
 	st->sh->peer_err = rc;
 	for (;;) {
-		enum ss_cmd cmd = ss_peer_wait(st);
+		enum ss_cmd cmd = st->kind.ops->peer_wait(st);
 
 		if (cmd == SS_CMD_QUIT)
 			break;
@@ -348,7 +533,7 @@ static void ss_peer_main(struct ss_state *st)
 		ss_touch(buf, rc == 0 ? st->wss : 0, ++mark);
 		if (cmd == SS_CMD_SNAP)
 			ss_peer_snapshot(st);
-		if (ss_peer_reply(st) < 0)
+		if (st->kind.ops->peer_reply(st) < 0)
 			break;
 	}
 	if (buf)
@@ -363,94 +548,13 @@ static void *ss_peer_thread(void *arg)
 
 /* --- worker 0 ---------------------------------------------------------------------- */
 
-/* True when the peer is known to be gone (a process peer that exited; it
- * is reaped here).  A thread peer cannot die alone. */
-static bool ss_peer_gone(struct ss_state *st)
-{
-	int status;
-
-	if (st->kind.thread || st->pid <= 0)
-		return false;
-	if (waitpid(st->pid, &status, WNOHANG) != st->pid)
-		return false;
-	st->pid = 0;
-	return true;
-}
-
-/* One round trip: give the peer cmd, wait for the turn to come back.
- * 0, -EPIPE when the peer died, or -errno. */
-static int ss_roundtrip(struct ss_state *st, enum ss_cmd cmd)
-{
-	struct ss_shared *sh = st->sh;
-	unsigned spins = 0;
-	char c = (char)cmd;
-
-	switch (st->kind.mech) {
-	case SS_PIPE:
-		/* SIGPIPE is ignored: a dead reader gives EPIPE here. */
-		while (write(st->to_peer[1], &c, 1) != 1) {
-			if (errno != EINTR)
-				return -errno;
-			if (ss_peer_gone(st))
-				return -EPIPE;
-		}
-		for (;;) {
-			ssize_t n = read(st->to_w0[0], &c, 1);
-
-			if (n == 1)
-				return 0;
-			if (n == 0)
-				return -EPIPE;
-			if (errno != EINTR)
-				return -errno;
-			if (ss_peer_gone(st))
-				return -EPIPE;
-		}
-	case SS_FUTEX:
-		__atomic_store_n(&sh->turn, cmd, __ATOMIC_RELEASE);
-		ss_futex(&sh->turn, FUTEX_WAKE, 1);
-		/* SIGCHLD (handler without SA_RESTART) breaks the wait with
-		 * EINTR when a process peer dies; nothing costs extra otherwise. */
-		while (__atomic_load_n(&sh->turn, __ATOMIC_ACQUIRE) != SS_TURN_W0)
-			if (ss_futex(&sh->turn, FUTEX_WAIT, cmd) < 0 && errno == EINTR &&
-			    ss_peer_gone(st))
-				return -EPIPE;
-		return 0;
-	case SS_YIELD:
-	default:
-		__atomic_store_n(&sh->turn, cmd, __ATOMIC_RELEASE);
-		while (__atomic_load_n(&sh->turn, __ATOMIC_ACQUIRE) != SS_TURN_W0) {
-			sched_yield();
-			if ((++spins & SS_YIELD_CHECK) == 0 && ss_peer_gone(st))
-				return -EPIPE;
-		}
-		return 0;
-	}
-}
-
 /* Mean cost of one hand-off primitive with no peer, in one batch of reps. */
-static double ss_overhead_batch(struct ss_state *st, const int *fd, unsigned reps)
+static double ss_overhead_batch(struct ss_state *st, unsigned reps)
 {
 	uint64_t t0 = bench_now_ns();
-	char c = 0;
 
-	for (unsigned i = 0; i < reps; i++) {
-		switch (st->kind.mech) {
-		case SS_PIPE:
-			if (write(fd[1], &c, 1) != 1 || read(fd[0], &c, 1) != 1)
-				return NAN;
-			break;
-		case SS_FUTEX:
-			ss_futex(&st->sh->scratch, FUTEX_WAKE, 1);
-			/* scratch is 0: the wait returns EAGAIN at once. */
-			ss_futex(&st->sh->scratch, FUTEX_WAIT, 1);
-			break;
-		case SS_YIELD:
-		default:
-			sched_yield();
-			break;
-		}
-	}
+	if (st->kind.ops->overhead(st, reps) < 0)
+		return NAN;
 	return (double)(bench_now_ns() - t0) / reps;
 }
 
@@ -458,20 +562,13 @@ static double ss_overhead_batch(struct ss_state *st, const int *fd, unsigned rep
  * of SS_OVH_BATCHES batch means.  0 or -errno. */
 static int ss_overhead(struct ss_state *st)
 {
-	int fd[2] = { -1, -1 };
 	double best = INFINITY;
 
-	if (st->kind.mech == SS_PIPE && pipe2(fd, O_CLOEXEC) < 0)
-		return -errno;
 	for (int b = 0; b < SS_OVH_BATCHES; b++) {
-		double v = ss_overhead_batch(st, fd, SS_OVH_REPS);
+		double v = ss_overhead_batch(st, SS_OVH_REPS);
 
 		if (v < best)
 			best = v;
-	}
-	if (fd[0] >= 0) {
-		close(fd[0]);
-		close(fd[1]);
 	}
 	if (isnan(best) || isinf(best))
 		return -EIO;
@@ -529,19 +626,14 @@ static int ss_peer_start(struct bench_ctx *ctx, struct ss_state *st)
 	if (st->pid == 0) {
 		if (bench_child_init() < 0)
 			_exit(127);
-		if (st->kind.mech == SS_PIPE) {
-			close(st->to_peer[1]);
-			close(st->to_w0[0]);
-		}
+		if (st->kind.ops->keep_ends)
+			st->kind.ops->keep_ends(st, true);
 		ss_peer_main(st);
 		_exit(0);
 	}
-	if (st->kind.mech == SS_PIPE) {
-		/* Only the peer keeps these ends, so its death reads as EOF. */
-		close(st->to_peer[0]);
-		close(st->to_w0[1]);
-		st->to_peer[0] = st->to_w0[1] = -1;
-	}
+	/* Only the peer keeps its ends, so its death reads as EOF. */
+	if (st->kind.ops->keep_ends)
+		st->kind.ops->keep_ends(st, false);
 	return 0;
 }
 
@@ -581,10 +673,9 @@ static int ss_setup(struct bench_ctx *ctx, void **state)
 	st->per_name = ss_per_name(ctx);
 	*state = st;
 
-	if (st->kind.mech == SS_YIELD && (c0 < 0 || c0 != c1)) {
-		rc = bench_skip(ctx, "sched_yield hands over only between tasks on one CPU; "
-				"at %s each side would spin on its own CPU (no hand-off)",
-				bench_placement(ctx));
+	if (st->kind.ops->one_cpu_only && (c0 < 0 || c0 != c1)) {
+		rc = bench_skip(ctx, "%s; at %s each side would spin on its own CPU (no hand-off)",
+				st->kind.ops->one_cpu_only, bench_placement(ctx));
 		goto out_fail;
 	}
 	st->sh = mmap(NULL, sizeof(*st->sh), PROT_READ | PROT_WRITE,
@@ -594,10 +685,10 @@ static int ss_setup(struct bench_ctx *ctx, void **state)
 		rc = bench_fail(ctx, -errno, "mmap of the shared page: %s", strerror(errno));
 		goto out_fail;
 	}
-	if (st->kind.mech == SS_PIPE &&
-	    (pipe2(st->to_peer, O_CLOEXEC) < 0 || pipe2(st->to_w0, O_CLOEXEC) < 0)) {
-		rc = bench_fail(ctx, -errno, "pipe2: %s", strerror(errno));
-		goto out_fail;
+	if (st->kind.ops->open) {
+		rc = st->kind.ops->open(ctx, st);
+		if (rc < 0)
+			goto out_fail;
 	}
 	/* Before the peer exists: the primitive alone, nothing else runnable. */
 	rc = ss_overhead(st);
@@ -612,7 +703,7 @@ static int ss_setup(struct bench_ctx *ctx, void **state)
 		goto out_fail;
 	}
 	/* The first snapshot: the baseline of the first run's delta. */
-	rc = ss_roundtrip(st, SS_CMD_SNAP);
+	rc = st->kind.ops->roundtrip(st, SS_CMD_SNAP);
 	if (rc < 0) {
 		rc = bench_fail(ctx, rc, "first hand-off: %s", rc == -EPIPE ? "the peer died" : strerror(-rc));
 		goto out_fail;
@@ -632,9 +723,7 @@ static int ss_setup(struct bench_ctx *ctx, void **state)
 		}
 	}
 	bench_note(ctx, "%s = (round trip - 2 x %.0f ns)/2; %.0f ns = %s alone in one task, measured in setup",
-		   st->per_name, st->ovh_ns, st->ovh_ns,
-		   st->kind.mech == SS_PIPE ? "1-byte pipe write+read" :
-		   st->kind.mech == SS_FUTEX ? "FUTEX_WAKE (no waiter) + FUTEX_WAIT (EAGAIN)" : "sched_yield");
+		   st->per_name, st->ovh_ns, st->ovh_ns, st->kind.ops->overhead_what);
 	return 0;
 
 out_fail:
@@ -652,7 +741,7 @@ static int ss_run(struct bench_ctx *ctx, void *state, uint64_t iters)
 	t0 = bench_now_ns();
 	for (uint64_t i = 0; i < iters; i++) {
 		ss_touch(st->buf0, st->wss, ++st->mark);
-		rc = ss_roundtrip(st, i + 1 == iters ? SS_CMD_SNAP : SS_CMD_PING);
+		rc = st->kind.ops->roundtrip(st, i + 1 == iters ? SS_CMD_SNAP : SS_CMD_PING);
 		if (rc < 0)
 			return bench_fail(ctx, rc, "hand-off %llu: %s", (unsigned long long)i,
 					  rc == -EPIPE ? "the peer died" : strerror(-rc));

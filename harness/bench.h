@@ -191,6 +191,15 @@ void bench_sample_metric(struct bench_ctx *ctx, const char *metric,
  * "THP: 512 faults per 2 MiB, split"); the last one wins. */
 void bench_note(struct bench_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Quantiles of raw values a benchmark collected that are not its samples
+ * (os_noise's gap lengths), by the harness's one method (stats.c, R type
+ * 7): q[i] = the ps[i] quantile of v[0..n), ps[i] in [0, 1] (0 is the least,
+ * 1 the largest).  v is sorted in place.  Every q[i] is NAN when n is 0.
+ * The statistics stay the harness's; the benchmark only chooses which
+ * quantiles its note or metric reports.
+ */
+void bench_quantiles(double *v, size_t n, const double *ps, double *q, size_t nq);
 /* Mark the configuration skipped with a reason; returns -EOPNOTSUPP for the
  * caller to return from setup or run. */
 int bench_skip(struct bench_ctx *ctx, const char *fmt, ...)

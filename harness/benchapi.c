@@ -1,31 +1,27 @@
 /*
- * benchapi.c - the functions bench.h offers to benchmarks, and the
- * registry of kernel objects that must not outlive a run.
+ * benchapi.c - the functions bench.h offers to benchmarks: reading the
+ * configuration, reporting, workers and self-checks.  The objects that
+ * must not outlive a run (bench_track and its runner side) are cleanup.c's.
  */
 #include "ctx.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <mqueue.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/mman.h>
-#include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/sem.h>
-#include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "stats.h"
 
 /* --- reading the configuration ------------------------------------------ */
 
@@ -280,6 +276,13 @@ void bench_note(struct bench_ctx *ctx, const char *fmt, ...)
 	ctx_note_unmeasured(ctx);
 }
 
+void bench_quantiles(double *v, size_t n, const double *ps, double *q, size_t nq)
+{
+	stats_sort(v, n);
+	for (size_t i = 0; i < nq; i++)
+		q[i] = stats_quantile_sorted(v, n, ps[i]);
+}
+
 int bench_skip(struct bench_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
@@ -422,194 +425,4 @@ enum bench_valid bench_valid_pingpong(const struct bench_judge *j, char *note, s
 	if (strcmp(j->placement, "same-cpu") != 0 || isnan(cs))
 		return BENCH_VALID_NA;
 	return bench_pingpong_switches("ctxsw_per_op", cs, 1, note, len);
-}
-
-/* --- objects that must not outlive the run ----------------------------------- */
-
-/* Slots in the shared registry; a benchmark holds a handful at a time. */
-#define REG_SLOTS 64
-
-/* One tracked object.  state: 0 free, 1 being written, 2 valid, 3 being
- * removed (its fields are whole: a sweeper that died mid-removal leaves a
- * slot that another sweep may finish). */
-struct reg_slot {
-	int state;          /* claimed with a CAS so a signal handler never
-			       sees a half-written slot */
-	int kind;           /* enum bench_obj */
-	int id;             /* SysV id */
-	char name[96];      /* POSIX name or file path */
-};
-
-/* The page shared by primbench, its supervising child and the workers. */
-struct reg_page {
-	unsigned seq;                   /* unique-name counter */
-	pid_t owner;                    /* primbench's pid: part of every name */
-	struct reg_slot slot[REG_SLOTS]; /* tracked objects */
-};
-
-/* Set once by ctx_registry_init() in the main process, before any fork. */
-static struct reg_page *reg;
-
-int ctx_registry_init(void)
-{
-	void *p = mmap(NULL, sizeof(*reg), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return -errno;
-	reg = p;
-	reg->owner = getpid();
-	return 0;
-}
-
-int bench_unique_name(struct bench_ctx *ctx, char *buf, size_t len, const char *tag)
-{
-	unsigned seq;
-	int n;
-
-	(void)ctx;
-	if (!reg)
-		return -EINVAL;
-	seq = __atomic_add_fetch(&reg->seq, 1, __ATOMIC_SEQ_CST);
-	n = snprintf(buf, len, "/primbench-%d-%u-%s", (int)reg->owner, seq, tag);
-	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
-}
-
-int bench_track(struct bench_ctx *ctx, enum bench_obj kind, int id, const char *name)
-{
-	(void)ctx;
-	if (!reg)
-		return -EINVAL;
-	for (int i = 0; i < REG_SLOTS; i++) {
-		int expect = 0;
-		struct reg_slot *s = &reg->slot[i];
-
-		if (!__atomic_compare_exchange_n(&s->state, &expect, 1, false,
-						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-			continue;
-		s->kind = kind;
-		s->id = id;
-		snprintf(s->name, sizeof(s->name), "%s", name ? name : "");
-		__atomic_store_n(&s->state, 2, __ATOMIC_SEQ_CST);
-		return 0;
-	}
-	return -ENOSPC;
-}
-
-static bool reg_match(const struct reg_slot *s, enum bench_obj kind, int id, const char *name)
-{
-	if (s->kind != (int)kind)
-		return false;
-	return name ? strcmp(s->name, name) == 0 : s->id == id;
-}
-
-void bench_untrack(struct bench_ctx *ctx, enum bench_obj kind, int id, const char *name)
-{
-	(void)ctx;
-	if (!reg)
-		return;
-	for (int i = 0; i < REG_SLOTS; i++) {
-		struct reg_slot *s = &reg->slot[i];
-		int expect = 2;
-
-		if (__atomic_load_n(&s->state, __ATOMIC_SEQ_CST) == 2 &&
-		    reg_match(s, kind, id, name) &&
-		    __atomic_compare_exchange_n(&s->state, &expect, 0, false,
-						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-			return;
-	}
-}
-
-/* Remove one object; only system calls, so safe in a signal handler. */
-static void reg_remove(const struct reg_slot *s)
-{
-	switch (s->kind) {
-	case BENCH_OBJ_SYSV_SHM:
-		shmctl(s->id, IPC_RMID, NULL);
-		break;
-	case BENCH_OBJ_SYSV_MSG:
-		msgctl(s->id, IPC_RMID, NULL);
-		break;
-	case BENCH_OBJ_SYSV_SEM:
-		semctl(s->id, 0, IPC_RMID);
-		break;
-	case BENCH_OBJ_POSIX_SHM:
-		shm_unlink(s->name);
-		break;
-	case BENCH_OBJ_POSIX_MQ:
-		mq_unlink(s->name);
-		break;
-	case BENCH_OBJ_POSIX_SEM:
-		/* sem_unlink("/x") removes /dev/shm/sem.x */
-		{
-			char path[128];
-
-			snprintf(path, sizeof(path), "/dev/shm/sem.%s", s->name + 1);
-			unlink(path);
-		}
-		break;
-	case BENCH_OBJ_FILE:
-		unlink(s->name);
-		break;
-	}
-}
-
-int ctx_registry_sweep(bool alone)
-{
-	int n = 0;
-
-	if (!reg)
-		return 0;
-	for (int i = 0; i < REG_SLOTS; i++) {
-		struct reg_slot *s = &reg->slot[i];
-		int expect = 2;
-
-		/* The supervising child and its workers may sweep at once (they
-		 * share the SIGTERM handler), and either can be SIGKILLed with
-		 * a slot claimed: alone, nothing else is alive, so a slot left
-		 * being removed is finished here. */
-		if (__atomic_compare_exchange_n(&s->state, &expect, 3, false,
-						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) ||
-		    (alone && expect == 3)) {
-			reg_remove(s);
-			__atomic_store_n(&s->state, 0, __ATOMIC_SEQ_CST);
-			n++;
-		}
-	}
-	return n;
-}
-
-/* Remove "<dir>/<prefix>primbench-<pid>-..." entries whose pid is dead. */
-static void sweep_dir(const char *dir, const char *prefix)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t plen = strlen(prefix);
-
-	if (!d)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		char path[512];
-		long pid;
-		char *end;
-
-		if (strncmp(e->d_name, prefix, plen) != 0 ||
-		    strncmp(e->d_name + plen, "primbench-", 10) != 0)
-			continue;
-		pid = strtol(e->d_name + plen + 10, &end, 10);
-		if (end == e->d_name + plen + 10 || *end != '-' || pid <= 0)
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-}
-
-void ctx_sweep_stale(void)
-{
-	sweep_dir("/dev/shm", "");
-	sweep_dir("/dev/shm", "sem.");
-	sweep_dir("/dev/mqueue", "");
 }

@@ -31,6 +31,8 @@
 #define CLOCK_HAVE_TSC 1
 #endif
 
+#include "stats.h"
+
 /* How long the TSC is calibrated against CLOCK_MONOTONIC_RAW. */
 #define CLOCK_CAL_NS 40000000ull
 /* Back-to-back reads used to measure the overhead. */
@@ -115,13 +117,6 @@ uint64_t clock_now_ns(void)
 	return mono_raw_ns();
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static double clock_overhead(void)
 {
 	double d[CLOCK_OVERHEAD_READS];
@@ -132,7 +127,7 @@ static double clock_overhead(void)
 
 		d[i] = (double)(b - a);
 	}
-	qsort(d, CLOCK_OVERHEAD_READS, sizeof(d[0]), cmp_double);
+	stats_sort(d, CLOCK_OVERHEAD_READS);
 	return d[CLOCK_OVERHEAD_READS / 2];
 }
 

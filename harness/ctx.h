@@ -9,6 +9,7 @@
 #define PRIMBENCH_CTX_H
 
 #include "bench.h"
+#include "cleanup.h"
 #include "pmu.h"
 #include "topo.h"
 
@@ -66,20 +67,5 @@ struct bench_ctx {
 /* Reset the per-call state before a run() call. */
 void ctx_sample_reset(struct bench_ctx *ctx);
 
-/*
- * Objects that must not outlive a run (SysV ids, POSIX names, files).
- * The registry lives in a MAP_SHARED page made by the main process before
- * any fork, so that whoever survives - the supervising child on
- * PDEATHSIG, or primbench after killing a hung child - can remove them.
- */
-int ctx_registry_init(void);
-/* Remove every tracked object; async-signal-safe.  Returns how many.
- * alone: no other process of the configuration is alive (primbench after
- * reaping the group), so slots left mid-removal by a killed sweeper are
- * finished too. */
-int ctx_registry_sweep(bool alone);
-/* Remove leftovers of earlier, killed primbench processes (POSIX names
- * carry the creating pid; only dead pids' names are removed). */
-void ctx_sweep_stale(void);
 
 #endif

@@ -40,12 +40,19 @@ static int stats_has_nan(const double *x, size_t n)
 	return 0;
 }
 
-/* qsort comparator for NaN-free doubles. */
+/* qsort comparator for NaN-free doubles (stats_sort's). */
 static int stats_cmp_double(const void *pa, const void *pb)
 {
 	double a = *(const double *)pa, b = *(const double *)pb;
 
 	return (a > b) - (a < b);
+}
+
+void stats_sort(double *x, size_t n)
+{
+	if (n < 2)
+		return;
+	qsort(x, n, sizeof(*x), stats_cmp_double);
 }
 
 /* Ascending p, ties broken by index so the order does not depend on qsort. */
@@ -249,7 +256,7 @@ int stats_summarize(const double *x, size_t n, struct stats_summary *s)
 	if (!sorted)
 		return -ENOMEM;
 	memcpy(sorted, x, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), stats_cmp_double);
+	stats_sort(sorted, n);
 
 	/* Mean and stddev from the caller's order, so they equal what
 	 * stats_mean/stats_stddev give for the same array. */

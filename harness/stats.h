@@ -23,6 +23,9 @@ struct stats_summary {
 	double cv_pct;               /* 100 * stddev / mean; NAN if n < 2 */
 };
 
+/* Sort x[0..n) ascending in place (NaN-free input): the one comparator of
+ * doubles in primbench. */
+void stats_sort(double *x, size_t n);
 /* Quantile q in [0,1] of sorted x (linear interpolation, R type 7). */
 double stats_quantile_sorted(const double *x, size_t n, double q);
 double stats_mean(const double *x, size_t n);

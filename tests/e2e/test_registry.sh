@@ -1,7 +1,9 @@
 #!/bin/sh
 # test_registry.sh - bench/list.h is the one list: every bench/*.c is in it,
 # every entry has a file, each file exports exactly its descriptor, and
-# `primbench list` shows every family.
+# `primbench list` shows every family.  bench/lib/*.c are helpers of
+# families (method several share, e.g. the IPC engine): they are in no list
+# and define no descriptor, and every one is used by a family.
 . tests/e2e/lib.sh
 set -u
 listed=$(sed -n 's/^BENCH(\([a-z0-9_]*\))$/\1/p' bench/list.h | sort)
@@ -18,4 +20,16 @@ for f in $files; do
 $("$PRIMBENCH" list)
 EOT
 done
-echo "ok: $(echo "$files" | wc -l) families, one list"
+helpers=0
+for h in bench/lib/*.c; do
+	[ -e "$h" ] || continue
+	helpers=$((helpers + 1))
+	name=$(basename "$h" .c)
+	# A helper is no family: no descriptor, no entry in the list.
+	! grep -Eq '^const struct bench_desc ' "$h" || fail "$h defines a descriptor: a family belongs in bench/*.c"
+	! grep -Eq "^BENCH\\($name\\)\$" bench/list.h || fail "$h is listed in bench/list.h: a helper is no family"
+	# It has its header beside it, and some family includes it.
+	[ -f "bench/lib/$name.h" ] || fail "$h has no bench/lib/$name.h"
+	grep -lq "#include \"lib/$name.h\"" bench/*.c || fail "no family includes lib/$name.h"
+done
+echo "ok: $(echo "$files" | wc -l) families, one list; $helpers family helpers in bench/lib"

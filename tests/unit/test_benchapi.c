@@ -1,7 +1,8 @@
 /*
  * test_benchapi.c - unit tests of harness/benchapi.c's test-only fault
  * injection: reading the words of PRIMBENCH_INJECT, and the hold handshake
- * the tests use instead of waiting a fixed time for a configuration.
+ * the tests use instead of waiting a fixed time for a configuration; and of
+ * bench_quantiles, the statistics a family hands its raw data to.
  *
  * Expected values are the contract in bench.h: "hold=PATH" writes the
  * holding process's pid and a newline to PATH and returns only once PATH
@@ -10,6 +11,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -116,6 +118,26 @@ static void test_hold_handshake(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Values and quantiles worked by hand (R type 7, h = (n-1)p). */
+static void test_quantiles(void **state)
+{
+	double gaps[] = { 9000, 1000, 5000, 3000, 7000 };
+	const double ps[] = { 0.5, 0.99, 1.0, 0.0, 0.25 };
+	double q[5];
+
+	(void)state;
+	bench_quantiles(gaps, 5, ps, q, 5);
+	/* sorted 1000 3000 5000 7000 9000; p50: h = 2 -> 5000; p99: h = 3.96
+	 * -> 7000 + 0.96 * 2000 = 8920; max 9000; min 1000; p25: h = 1 -> 3000. */
+	assert_true(q[0] == 5000 && q[2] == 9000 && q[3] == 1000 && q[4] == 3000);
+	assert_true(fabs(q[1] - 8920) < 1e-9);
+	/* Sorted in place, as the contract says. */
+	assert_true(gaps[0] == 1000 && gaps[4] == 9000);
+	/* No values: every quantile is NAN. */
+	bench_quantiles(gaps, 0, ps, q, 2);
+	assert_true(isnan(q[0]) && isnan(q[1]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +145,7 @@ int main(void)
 		cmocka_unit_test(test_hold_not_asked),
 		cmocka_unit_test(test_hold_unwritable),
 		cmocka_unit_test(test_hold_handshake),
+		cmocka_unit_test(test_quantiles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

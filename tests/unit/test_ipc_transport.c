@@ -1,5 +1,5 @@
 /*
- * test_ipc_transport.c - the pure parts of harness/ipc_transport.c: the
+ * test_ipc_transport.c - the pure parts of bench/lib/ipc_transport.c: the
  * message pattern and its check, the latency validation, /proc/sys reads.
  *
  * Expected pattern values were computed with bc(1) from the definition
@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "ipc_transport.h"
+#include "../../bench/lib/ipc_transport.h"
 
 static void test_pattern_word_by_hand(void **state)
 {

@@ -25,7 +25,7 @@
 
 #include "bench.h"
 #include "ctx.h"
-#include "ipc_transport.h"
+#include "../../bench/lib/ipc_transport.h"
 #include "topo.h"
 
 extern const struct bench_desc bench_sched_switch;

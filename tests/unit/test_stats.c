@@ -73,6 +73,23 @@ static void test_quantile_edges(void **state)
 	ASSERT_NEAR(stats_quantile_sorted(one, 1, 0.99), 42.0, 0);
 }
 
+static void test_sort(void **state)
+{
+	double x[] = { 3, -1, 2.5, 3, 0, -7 };
+	const double want[] = { -7, -1, 0, 2.5, 3, 3 };
+	double one[] = { 5 };
+
+	(void)state;
+	/* By hand: ascending, the tie of 3 kept twice. */
+	stats_sort(x, ARRAY_LEN(x));
+	for (size_t i = 0; i < ARRAY_LEN(x); i++)
+		ASSERT_NEAR(x[i], want[i], 0);
+	stats_sort(one, 1);
+	ASSERT_NEAR(one[0], 5, 0);
+	/* Nothing to sort: no access, no crash. */
+	stats_sort(NULL, 0);
+}
+
 static void test_mean_stddev(void **state)
 {
 	const double x[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
@@ -487,6 +504,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quantile_type7),
 		cmocka_unit_test(test_quantile_edges),
+		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_mean_stddev),
 		cmocka_unit_test(test_median_mad),
 		cmocka_unit_test(test_median_mad_edges),

@@ -1,7 +1,7 @@
 /*
  * ipc_transport.c - the IPC families' shared sender/receiver loop,
  * integrity check, reporting and limit policy (see ipc_transport.h for
- * why it lives in harness/ and for the process model).
+ * why it lives in bench/lib/ and for the process model).
  *
  * What is timed (ipc_run, the whole call):
  *   throughput: one command over the control socket, `iters` messages sent

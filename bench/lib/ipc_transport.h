@@ -2,13 +2,16 @@
  * ipc_transport.h - the machinery the IPC families share: one sender/receiver
  * loop, one integrity check, one way of reporting, one limit policy.
  *
- * Why this is in harness/ and not in bench/: bench/ holds exactly one family
- * per file (bench/list.h lists every C file in bench/, and a test checks it), while
- * five families - ipc_pipe, ipc_mq, ipc_shm, ipc_unix, ipc_eventfd - must
- * measure the same way so that their numbers compare.  Each family file
- * only describes its mechanism as a struct ipc_ops (how to create an object,
- * open one end of it, send and receive one message, remove and close it)
- * plus its limits; everything below is written once here.
+ * Why this is in bench/lib/: it is benchmark method, not harness, but no
+ * family of its own.  Each C file directly in bench/ holds exactly one
+ * family (bench/list.h lists every one, and tests/e2e/test_registry.sh
+ * checks it); bench/lib/ holds what several families share and registers
+ * nothing.  Five families -
+ * ipc_pipe, ipc_mq, ipc_shm, ipc_unix, ipc_eventfd - must measure the same
+ * way so that their numbers compare.  Each family file only describes its
+ * mechanism as a struct ipc_ops (how to create an object, open one end of
+ * it, send and receive one message, remove and close it) plus its limits;
+ * everything below is written once here.
  *
  * Process model.  Worker 0 (the runner's supervising child, already pinned)
  * is the sender and, for latency, the ping side.  ipc_setup() creates the
