@@ -6,6 +6,7 @@
 #   make test       install what is missing, build, run every test
 #   make plots RUN=results/<run>    render a run's figures
 #   make report RUN=results/<run>   write <run>/REPORT.md
+#   make report RUNS='A B C' [OUT=DIR]  the matrix report of several runs
 #   make compare BASE=results/a CAND=results/b
 #   make install [PREFIX=/usr/local] [DESTDIR=]   (and make uninstall)
 #
@@ -129,8 +130,9 @@ plots: $(PROG) $(BUILD)/csvq
 	PRIMBENCH_DATADIR=$(CURDIR)/plots CSVQ=$(abspath $(BUILD)/csvq) $(abspath $(PROG)) plot "$(RUN)"
 
 report: $(PROG) $(BUILD)/csvq
-	@test -n "$(RUN)" || { echo "make report: set RUN=results/<run>" >&2; exit 2; }
-	PRIMBENCH_DATADIR=$(CURDIR)/plots CSVQ=$(abspath $(BUILD)/csvq) $(abspath $(PROG)) report "$(RUN)"
+	@test -n "$(RUN)$(RUNS)" || { echo "make report: set RUN=results/<run>, or RUNS='<run1> <run2> ...' [OUT=DIR]" >&2; exit 2; }
+	PRIMBENCH_DATADIR=$(CURDIR)/plots CSVQ=$(abspath $(BUILD)/csvq) $(abspath $(PROG)) report \
+		$(if $(RUNS),$(RUNS) $(if $(OUT),--out "$(OUT)"),"$(RUN)")
 
 compare: all
 	./primbench compare $(BASE) $(CAND)

@@ -68,14 +68,22 @@ static const struct scripts_def scripts_defs[] = {
 		.takes_out = true,
 		.usage =
 		"usage: primbench report RUN [--out FILE] [--link-prefix PREFIX]\n"
+		"       primbench report RUN1 RUN2 [RUN...] [--out DIR]\n"
 		"\n"
 		"Write the Markdown report of the results folder RUN: host fingerprint, method,\n"
 		"a section per family with its figures (those primbench plot RUN drew) and its\n"
 		"headline numbers, the comparisons in RUN, and caveats.  Every number is\n"
 		"copied from the CSVs.\n"
 		"\n"
+		"With several runs (kernels, hosts or configurations), the matrix report\n"
+		"(plots/matrix.sh) into the new folder DIR: the runs, what compare called\n"
+		"changed in each against RUN1, and per family a figure of every headline key\n"
+		"in every run relative to RUN1 with a table of the numbers.  No run is changed.\n"
+		"\n"
 		"options:\n"
-		"  --out FILE, -o FILE  where to write (default RUN/REPORT.md; - for stdout)\n"
+		"  --out FILE, -o FILE  where to write (default RUN/REPORT.md; - for stdout);\n"
+		"                       with several runs a folder that does not exist yet\n"
+		"                       (default ./matrix-<UTC time>)\n"
 		"  --link-prefix PREFIX put PREFIX before every image link, which is otherwise\n"
 		"                       relative to RUN (plots/<figure>.png)\n"
 		"  --help               this text\n"
@@ -274,8 +282,10 @@ int scripts_cmd(int argc, char **argv)
 {
 	const struct scripts_def *d = NULL;
 	const char *run = NULL, *out = NULL, *prefix = NULL;
-	char datadir[PATH_MAX], script[PATH_MAX], csvq[PATH_MAX];
-	const char *sargv[8];
+	char datadir[PATH_MAX], script[PATH_MAX], csvq[PATH_MAX], self[PATH_MAX];
+	const char *runs[SCRIPTS_MAX_RUNS];
+	const char *sargv[SCRIPTS_MAX_RUNS + 8];
+	int nruns = 0;
 	bool opts_done = false;
 	int nargs = 0, rc;
 
@@ -305,19 +315,28 @@ int scripts_cmd(int argc, char **argv)
 		if (!opts_done && a[0] == '-' && a[1])
 			return cli_usage_error("unknown option '%s' for '%s' (see primbench %s --help)",
 					       a, d->name, d->name);
-		if (run)
+		if (run && !d->takes_out)
 			return cli_usage_error("%s: unexpected argument '%s': one results folder, "
 					       "RUN, is accepted", d->name, a);
-		run = a;
+		if (nruns == SCRIPTS_MAX_RUNS)
+			return cli_usage_error("%s: more than %d results folders", d->name,
+					       SCRIPTS_MAX_RUNS);
+		rc = scripts_check_run(d, a);
+		if (rc)
+			return rc;
+		runs[nruns++] = run = a;
 	}
 	if (!run)
 		return cli_usage_error("%s: missing RUN, the results folder (see primbench %s --help)",
 				       d->name, d->name);
-	rc = scripts_check_run(d, run);
-	if (rc == 0 && out)
+	if (nruns > 1 && prefix)
+		return cli_usage_error("%s --link-prefix: for one run only (the matrix report "
+				       "of %d runs links its own figures)", d->name, nruns);
+	if (nruns == 1 && out) {
 		rc = scripts_check_out(out);
-	if (rc)
-		return rc;
+		if (rc)
+			return rc;
+	}
 	rc = scripts_datadir(datadir, sizeof(datadir));
 	if (rc < 0) {
 		const char *env = getenv(SCRIPTS_ENV_DATADIR);
@@ -329,7 +348,8 @@ int scripts_cmd(int argc, char **argv)
 				       "or ../share/primbench: %s); set %s", d->name, strerror(-rc),
 				       SCRIPTS_ENV_DATADIR);
 	}
-	if (snprintf(script, sizeof(script), "%s/%s", datadir, d->script) >= (int)sizeof(script))
+	if (snprintf(script, sizeof(script), "%s/%s", datadir,
+		     nruns > 1 ? "matrix.sh" : d->script) >= (int)sizeof(script))
 		return cli_usage_error("%s: the scripts' folder '%.64s...' is too long%s", d->name,
 				       datadir, "");
 	/* Without one, the scripts build a private csvq (a source tree) or
@@ -340,7 +360,20 @@ int scripts_cmd(int argc, char **argv)
 	}
 	sargv[nargs++] = "sh";
 	sargv[nargs++] = script;
-	sargv[nargs++] = run;
+	if (nruns > 1) {
+		/* matrix.sh runs compare with this very binary. */
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		if (n >= 0 && (size_t)n < sizeof(self) - 1)
+			self[n] = '\0';
+		if (n < 0 || (size_t)n >= sizeof(self) - 1 || setenv("PRIMBENCH", self, 1) < 0) {
+			fprintf(stderr, "primbench: %s: cannot name this binary for compare: %s\n",
+				d->name, strerror(n >= 0 && (size_t)n >= sizeof(self) - 1 ? ENAMETOOLONG : errno));
+			return 1;
+		}
+	}
+	for (int i = 0; i < nruns; i++)
+		sargv[nargs++] = runs[i];
 	if (out) {
 		sargv[nargs++] = "-o";
 		sargv[nargs++] = out;

@@ -38,12 +38,16 @@ int scripts_csvq(char *buf, size_t len);
  * [--link-prefix PREFIX]`: argv[0] is "plot" or "report".  Checks every
  * argument (RUN must hold summary.csv and meta.csv), finds the scripts
  * and csvq, and replaces primbench by `sh render.sh RUN` or
- * `sh report.sh RUN ...` with CSVQ set, whose exit status becomes
+ * `sh report.sh RUN ...` (several RUNs: `sh matrix.sh RUN... [-o DIR]`,
+ * with PRIMBENCH naming this binary) with CSVQ set, whose exit status becomes
  * primbench's (0 done, 1 a figure failed to render, 2 bad input).
  * Returns only on --help (0, or 1 when stdout fails), on bad usage or
  * input (EXIT_USAGE after one line on stderr, nothing written), or when
  * /bin/sh cannot be run (1).
  */
+/* Results folders one matrix report takes. */
+#define SCRIPTS_MAX_RUNS 64
+
 int scripts_cmd(int argc, char **argv);
 
 #endif

@@ -47,5 +47,11 @@ check "one run: no folder" [ ! -e "$WORK/one" ]
 refuse "existing -o" "$A" "$B" -o "$WORK/mx"
 refuse "not a run folder" "$A" "$WORK" -o "$WORK/bad"
 refuse "unknown option" "$A" "$B" --bogus
+# The command: primbench report with several runs is this report.
+"$PRIMBENCH" report "$A" "$B" -o "$WORK/cmd" > /dev/null 2>&1
+check "primbench report A B: exit 0" [ $? -eq 0 ]
+check "primbench report A B: MATRIX.md of 2 runs" [ "$(grep -c '^| [12] | ' "$WORK/cmd/MATRIX.md")" -eq 2 ]
+"$PRIMBENCH" report "$A" "$B" --link-prefix x/ > /dev/null 2> "$WORK/err"
+check "primbench report A B --link-prefix: exit 2, one line" [ $? -eq 2 ] && [ "$(wc -l < "$WORK/err")" -eq 1 ]
 check "no temporary folder left" sh -c "! ls -a '$WORK' | grep -q '^\.matrix'"
 echo "matrix: all checks passed"
