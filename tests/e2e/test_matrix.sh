@@ -52,6 +52,8 @@ refuse "unknown option" "$A" "$B" --bogus
 check "primbench report A B: exit 0" [ $? -eq 0 ]
 check "primbench report A B: MATRIX.md of 2 runs" [ "$(grep -c '^| [12] | ' "$WORK/cmd/MATRIX.md")" -eq 2 ]
 "$PRIMBENCH" report "$A" "$B" --link-prefix x/ > /dev/null 2> "$WORK/err"
-check "primbench report A B --link-prefix: exit 2, one line" [ $? -eq 2 ] && [ "$(wc -l < "$WORK/err")" -eq 1 ]
+rc=$?
+check "primbench report A B --link-prefix: exit 2" [ $rc -eq 2 ]
+check "primbench report A B --link-prefix: one line on stderr" [ "$(wc -l < "$WORK/err")" -eq 1 ]
 check "no temporary folder left" sh -c "! ls -a '$WORK' | grep -q '^\.matrix'"
 echo "matrix: all checks passed"
