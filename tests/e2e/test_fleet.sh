@@ -8,7 +8,9 @@
 # fleet_<UTC>/<host>/ and parse, each host's temporary folder is removed,
 # the comparison is printed and its exit status is 0 or 1, never 2.
 # Also: a host whose ssh fails gives exit 1 and the others still come back;
-# bad usage gives exit 2.
+# --serial runs the hosts one at a time, in order, and the default all at
+# once (start/end marks a second stand-in writes, never timing); bad usage
+# gives exit 2.
 . tests/e2e/lib.sh
 set -u
 P=$PRIMBENCH
@@ -73,6 +75,53 @@ grep -Eq '^ +down +no results \(remote exit 255\)' "$WORK/stdout" || fail "the u
 [ -n "$(run_dir "$(ls -d "$WORK"/out2/fleet_*)/gamma")" ] || fail "the reachable host's results are missing"
 echo "ok: an unreachable host gives exit 1; the others still come back"
 
+# One job at a time or all at once, from the marks of a stand-in that builds
+# nothing: it writes "start HOST" and "end HOST" around its job and answers
+# with a fixture run.  Host alpha's job polls (bounded) for beta's start
+# before it ends.  All at once, beta starts meanwhile, so its start comes
+# before alpha's end; one at a time, beta cannot start until alpha's job has
+# exited, so the poll runs out (2 s) and the marks are strictly in turn: a
+# --serial that ran hosts together would show beta's start inside alpha's
+# job however fast the jobs were.
+cat > "$WORK/marks-ssh" <<'EOF'
+#!/bin/sh
+host=$1
+echo "start $host" >> "$MARKS"
+cat > /dev/null
+if [ "$host" = alpha ]; then
+	i=0
+	while ! grep -qx 'start beta' "$MARKS" && [ $i -lt "$WAIT_TENTHS" ]; do sleep 0.1; i=$((i + 1)); done
+fi
+tar -czf - -C tests/fixtures/compare base
+echo "end $host" >> "$MARKS"
+EOF
+chmod +x "$WORK/marks-ssh"
+MARKS=$WORK/marks
+export MARKS
+mkdir -p "$WORK/out3" "$WORK/out4"
+: > "$MARKS"
+WAIT_TENTHS=20 timeout -k 5 120 ci/fleet --serial --ssh "$WORK/marks-ssh" --primbench "$P" --out "$WORK/out3" \
+	alpha beta gamma > "$WORK/stdout" 2> "$WORK/stderr"
+rc=$?
+[ "$rc" -eq 0 ] || { tail -n 20 "$WORK/stderr"; fail "ci/fleet --serial exited $rc"; }
+grep -q 'one at a time' "$WORK/stderr" || fail "--serial does not say it runs one host at a time"
+marks=$(tr '\n' ' ' < "$MARKS")
+[ "$marks" = "start alpha end alpha start beta end beta start gamma end gamma " ] ||
+	fail "--serial: jobs overlapped or ran out of order: $marks"
+for h in alpha beta gamma; do
+	[ -n "$(run_dir "$(ls -d "$WORK"/out3/fleet_*)/$h")" ] || fail "--serial: no results for $h"
+done
+echo "ok: --serial runs the hosts one at a time, in the order given"
+: > "$MARKS"
+WAIT_TENTHS=100 timeout -k 5 120 ci/fleet --ssh "$WORK/marks-ssh" --primbench "$P" --out "$WORK/out4" \
+	alpha beta > "$WORK/stdout" 2> "$WORK/stderr"
+rc=$?
+[ "$rc" -eq 0 ] || { tail -n 20 "$WORK/stderr"; fail "ci/fleet (all at once) exited $rc"; }
+sed -n '/^end alpha$/q; /^start beta$/p' "$MARKS" | grep -q . ||
+	fail "by default beta did not start while alpha ran: $(tr '\n' ' ' < "$MARKS")"
+echo "ok: by default the hosts run at once"
+
+ci/fleet --jobs x a 2>/dev/null; [ $? -eq 2 ] || fail "a bad --jobs must exit 2"
 ci/fleet --ssh "$WORK/fake-ssh" --out "$WORK/out" 2>/dev/null; [ $? -eq 2 ] || fail "no host must exit 2"
 ci/fleet --ssh "$WORK/fake-ssh" --out "$WORK/out" a a 2>/dev/null; [ $? -eq 2 ] || fail "a host twice must exit 2"
 ci/fleet --bogus a 2>/dev/null; [ $? -eq 2 ] || fail "an unknown option must exit 2"
