@@ -17,6 +17,9 @@ if [ "$what" = test ]; then
 	pkgs="$pkgs qemu-system-x86 busybox-static cpio"
 	# tests/e2e/test_install renders primbench(1) with man --warnings.
 	pkgs="$pkgs man-db groff-base"
+	# ci/fleet's real-ssh test runs sshd in network namespaces (ip netns,
+	# veth) and reaches it with the OpenSSH client.
+	pkgs="$pkgs openssh-server openssh-client iproute2"
 fi
 
 missing=""
