@@ -7,7 +7,8 @@
  * medians, change, CI, p-values, minimum detectable effects and verdicts;
  * it touches no file and is what the unit tests drive with known truth.
  * The command (compare_cmd) loads the runs, joins them into keys, calls
- * the core and reports.  The method is written out at the top of compare.c.
+ * the core and reports.  The method is written out at the top of
+ * compare_verdict.c.
  */
 #ifndef PRIMBENCH_COMPARE_H
 #define PRIMBENCH_COMPARE_H
@@ -113,7 +114,7 @@ struct compare_summary {
 
 /* Name of a verdict as written in compare.csv ("faster", ..., "n/a"). */
 const char *compare_verdict_name(enum compare_verdict v);
-/* Orientation and gating of a key (see the top of compare.c). */
+/* Orientation and gating of a key (see the top of compare_verdict.c). */
 void compare_classify_metric(const char *bench, const char *metric, int *higher_is_better,
 			     int *gated);
 /* Fill o with the defaults above (comparable = 1). */
