@@ -4,7 +4,8 @@
 # runs: the synthetic pair in tests/fixtures/compare/, the reference run in
 # results/ (against itself, pooled, and against a copy made slower, faster,
 # with keys gone, new and skipped), every case of tests/fixtures/bad_csv/,
-# and the command-line errors.  The golden files were made by the code
+# compare's command-line errors, and those of run, list and info (whose
+# options one parser reads).  The golden files were made by the code
 # before a refactoring, so that reshaping compare changes nothing a user
 # sees.  Only the temporary folder's name is replaced (by WORK).
 #
@@ -54,14 +55,17 @@ cp "$A/meta.csv" "$B/meta.csv"
 # case NAME ARGS...: run compare ARGS; write WORK/got/NAME: the exit status,
 # stdout, stderr and the --out file (ARGS say WORK/NAME.csv for it).
 mkdir -p "$WORK/got"
-case_() {
+GOLDEN_CMD=compare
+case_() { run_case "$@"; }
+# run_case NAME ARGS...: the same for the command GOLDEN_CMD.
+run_case() {
 	name=$1
 	shift
 	rm -f "$WORK/$name.csv"
-	"$P" compare "$@" > "$WORK/stdout" 2> "$WORK/stderr" < /dev/null
+	"$P" "$GOLDEN_CMD" "$@" > "$WORK/stdout" 2> "$WORK/stderr" < /dev/null
 	rc=$?
 	{
-		echo "exit $rc"
+		echo "exit $rc ($GOLDEN_CMD $*)"
 		echo "--- stdout"
 		cat "$WORK/stdout"
 		echo "--- stderr"
@@ -161,8 +165,34 @@ case_ e33 --out= "$b" "$c"
 case_ e34 --helpx "$b" "$c"
 case_ e35 -hx "$b" "$c"
 
+# The other commands' command lines, which share compare's option parser:
+# errors and --help only (nothing runs).
+GOLDEN=cli_run.txt
+for cmd in run list info; do
+	case_() { name=$1; shift; GOLDEN_CMD=$cmd; run_case "$name" "$@"; }
+	case_ r1 -xy
+	case_ r2 -x
+	case_ r3 --topo
+	case_ r4 --filter
+	case_ r5 --quick=3
+	case_ r6 --bogus
+	case_ r7 extra
+	case_ r8 -- extra
+	case_ r9 --reps 1
+	case_ r10 --rounds 2.5
+	case_ r11 --help --bogus
+	case_ r12 --he
+	case_ r13 --quick --reps 3 --rounds 4
+	case_ r14 --seed -1
+	case_ r15 --placement same-core
+	case_ r16 --events bogus
+	case_ r17 --filter '(a'
+	case_ r18 --timeout=0
+	case_ r20 - x
+done
+
 # --- check (or record) ---------------------------------------------------------------
-for g in fixtures.txt run.txt bad_csv.txt cli.txt; do
+for g in fixtures.txt run.txt bad_csv.txt cli.txt cli_run.txt; do
 	if [ -n "${BEHAVIOUR_UPDATE:-}" ]; then
 		mkdir -p "$G"
 		cp "$WORK/got/$g" "$G/$g"
@@ -172,5 +202,5 @@ for g in fixtures.txt run.txt bad_csv.txt cli.txt; do
 	[ -f "$G/$g" ] || fail "no golden file $G/$g (BEHAVIOUR_UPDATE=1 makes it)"
 	diff -u "$G/$g" "$WORK/got/$g" > "$WORK/diff" ||
 		fail "compare's output differs from $G/$g: $(head -c 3000 "$WORK/diff")"
-	echo "ok: $g as recorded ($(grep -c '^exit ' "$G/$g") commands)"
+	echo "ok: $g as recorded ($(grep -c '^exit [0-9]' "$G/$g") commands)"
 done
