@@ -8,11 +8,13 @@
 #include "compare.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "compare_load.h"
 #include "compare_report.h"
 #include "csv.h"
@@ -59,36 +61,115 @@ static const char compare_usage[] =
 	"is gone, a candidate run is incomplete or empty, or too few gated keys are\n"
 	"decidable (also when verdicts are withheld across accelerators).\n";
 
-/* Match "--name VALUE" or "--name=VALUE" at argv[*i].  1 matched (value
- * set, *i advanced past a separate value), 0 not this option, -1 value
- * missing. */
-static int compare_opt_value(int argc, char **argv, int *i, const char *name,
-			     const char **value)
-{
-	const char *a = argv[*i];
-	size_t l = strlen(name);
+enum { COPT_THRESHOLD = 256, COPT_ALPHA, COPT_MIN_DECIDABLE, COPT_FORMAT, COPT_ALL, COPT_OUT,
+       COPT_FORCE, COPT_HELP = 'h' };
 
-	if (strncmp(a, name, l) != 0)
+/* compare's options: spelled whole (no abbreviations), -h for --help. */
+static const struct option compare_long_opts[] = {
+	{ "threshold", required_argument, NULL, COPT_THRESHOLD },
+	{ "alpha", required_argument, NULL, COPT_ALPHA },
+	{ "min-decidable", required_argument, NULL, COPT_MIN_DECIDABLE },
+	{ "format", required_argument, NULL, COPT_FORMAT },
+	{ "all", no_argument, NULL, COPT_ALL },
+	{ "out", required_argument, NULL, COPT_OUT },
+	{ "force", no_argument, NULL, COPT_FORCE },
+	{ "help", no_argument, NULL, COPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* What compare_parse_arg reads into. */
+struct compare_parse_ctx {
+	struct compare_args *a;       /* the command line so far */
+	int seen_sep;                 /* "--" was given */
+	char *err;                    /* the one-line error */
+	size_t len;                   /* bytes in err */
+};
+
+/* One option or folder (a cli_arg_fn): 0 or -EINVAL with err set.  A
+ * missing value reads as "" in the messages. */
+static int compare_parse_arg(void *ctx, const struct cli_arg *c)
+{
+	struct compare_parse_ctx *p = ctx;
+	struct compare_args *a = p->a;
+	const char *v = c->missing ? "" : c->value;
+	double d;
+
+	switch (c->opt) {
+	case CLI_ARG:
+		/* After "--" every word is a folder, but one that looks like
+		 * an option is a mistake rather than a folder's name. */
+		if (p->seen_sep && v[0] == '-' && v[1]) {
+			if (strcmp(v, "--") == 0)
+				return compare_err(p->err, p->len, "a second '--': BASE... -- CAND... "
+						   "has one");
+			return compare_err(p->err, p->len, "option '%s' after '--': options go "
+					   "first", v);
+		}
+		a->pos[a->npos++] = v;
 		return 0;
-	if (a[l] == '=') {
-		*value = a + l + 1;
-		return 1;
+	case CLI_SEP:
+		p->seen_sep = 1;
+		a->nbase = a->npos;
+		return 0;
+	case COPT_FORCE:
+		a->force = 1;
+		return 0;
+	case COPT_ALL:
+		a->all = 1;
+		return 0;
+	case COPT_HELP:
+		a->help = 1;
+		return 0;
+	case COPT_THRESHOLD:
+		if (c->missing || csv_parse_double(v, &d, 0) < 0 || d < 0 || d > 1000)
+			return compare_err(p->err, p->len, "--threshold '%s': expected a "
+					   "percentage from 0 to 1000", v);
+		a->opts.threshold_pct = d;
+		return 0;
+	case COPT_ALPHA:
+		if (c->missing || csv_parse_double(v, &d, 0) < 0 || !(d > 0 && d < 1))
+			return compare_err(p->err, p->len, "--alpha '%s': expected a number "
+					   "between 0 and 1", v);
+		a->opts.alpha = d;
+		return 0;
+	case COPT_MIN_DECIDABLE:
+		if (c->missing || csv_parse_double(v, &d, 0) < 0 || d < 0 || d > 100)
+			return compare_err(p->err, p->len, "--min-decidable '%s': expected a "
+					   "percentage from 0 to 100", v);
+		a->min_decidable_pct = d;
+		return 0;
+	case COPT_FORMAT:
+		if (!c->missing && strcmp(v, "text") == 0)
+			a->format = COMPARE_FMT_TEXT;
+		else if (!c->missing && strcmp(v, "md") == 0)
+			a->format = COMPARE_FMT_MD;
+		else if (!c->missing && strcmp(v, "csv") == 0)
+			a->format = COMPARE_FMT_CSV;
+		else
+			return compare_err(p->err, p->len, "--format '%s': expected text, "
+					   "md or csv", v);
+		return 0;
+	case COPT_OUT:
+		if (c->missing || !v[0])
+			return compare_err(p->err, p->len, "--out: expected a file path");
+		a->out = v;
+		return 0;
+	default:
+		return compare_err(p->err, p->len, "unknown option '%s' (see primbench "
+				   "compare --help)", c->text);
 	}
-	if (a[l] != '\0')
-		return 0;
-	if (*i + 1 >= argc)
-		return -1;
-	*value = argv[++*i];
-	return 1;
 }
 
-/* Parse argv into a.  0 or -EINVAL with err set. */
+/* Parse argv into a (by cli_getopt, as every command's options are).  0
+ * or -EINVAL with err set. */
 static int compare_parse_args(int argc, char **argv, struct compare_args *a,
 			      char *err, size_t len)
 {
-	const char *v;
-	int i, m, seen_sep = 0;
-	double d;
+	static const struct cli_getopt_spec spec = {
+		.opts = compare_long_opts, .shorts = "h", .args_among_opts = true, .exact = true,
+	};
+	struct compare_parse_ctx p = { a, 0, err, len };
+	int rc;
 
 	memset(a, 0, sizeof(*a));
 	compare_opts_default(&a->opts);
@@ -97,66 +178,12 @@ static int compare_parse_args(int argc, char **argv, struct compare_args *a,
 	a->pos = calloc((size_t)argc + 1, sizeof(*a->pos));
 	if (!a->pos)
 		return compare_err(err, len, "out of memory");
-	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-
-		if (arg[0] != '-' || !arg[1]) {
-			a->pos[a->npos++] = arg;
-			continue;
-		}
-		if (strcmp(arg, "--") == 0) {
-			if (seen_sep++)
-				return compare_err(err, len, "a second '--': BASE... -- CAND... "
-						   "has one");
-			a->nbase = a->npos;
-			continue;
-		}
-		if (seen_sep)
-			return compare_err(err, len, "option '%s' after '--': options go "
-					   "first", arg);
-		if (strcmp(arg, "--force") == 0) {
-			a->force = 1;
-		} else if (strcmp(arg, "--all") == 0) {
-			a->all = 1;
-		} else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			a->help = 1;
-		} else if ((m = compare_opt_value(argc, argv, &i, "--threshold", &v))) {
-			if (m < 0 || csv_parse_double(v, &d, 0) < 0 || d < 0 || d > 1000)
-				return compare_err(err, len, "--threshold '%s': expected a "
-						   "percentage from 0 to 1000", m < 0 ? "" : v);
-			a->opts.threshold_pct = d;
-		} else if ((m = compare_opt_value(argc, argv, &i, "--alpha", &v))) {
-			if (m < 0 || csv_parse_double(v, &d, 0) < 0 || !(d > 0 && d < 1))
-				return compare_err(err, len, "--alpha '%s': expected a number "
-						   "between 0 and 1", m < 0 ? "" : v);
-			a->opts.alpha = d;
-		} else if ((m = compare_opt_value(argc, argv, &i, "--min-decidable", &v))) {
-			if (m < 0 || csv_parse_double(v, &d, 0) < 0 || d < 0 || d > 100)
-				return compare_err(err, len, "--min-decidable '%s': expected a "
-						   "percentage from 0 to 100", m < 0 ? "" : v);
-			a->min_decidable_pct = d;
-		} else if ((m = compare_opt_value(argc, argv, &i, "--format", &v))) {
-			if (m > 0 && strcmp(v, "text") == 0)
-				a->format = COMPARE_FMT_TEXT;
-			else if (m > 0 && strcmp(v, "md") == 0)
-				a->format = COMPARE_FMT_MD;
-			else if (m > 0 && strcmp(v, "csv") == 0)
-				a->format = COMPARE_FMT_CSV;
-			else
-				return compare_err(err, len, "--format '%s': expected text, "
-						   "md or csv", m < 0 ? "" : v);
-		} else if ((m = compare_opt_value(argc, argv, &i, "--out", &v))) {
-			if (m < 0 || !v[0])
-				return compare_err(err, len, "--out: expected a file path");
-			a->out = v;
-		} else {
-			return compare_err(err, len, "unknown option '%s' (see primbench "
-					   "compare --help)", arg);
-		}
-	}
+	rc = cli_getopt(&spec, argc, argv, compare_parse_arg, &p);
+	if (rc)
+		return rc;
 	if (a->help)
 		return 0;
-	if (!seen_sep) {
+	if (!p.seen_sep) {
 		if (a->npos != 2)
 			return compare_err(err, len, "expected BASE CAND, or BASE... -- CAND... "
 					   "(got %zu folder%s; see primbench compare --help)",

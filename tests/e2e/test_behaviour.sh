@@ -201,6 +201,6 @@ for g in fixtures.txt run.txt bad_csv.txt cli.txt cli_run.txt; do
 	fi
 	[ -f "$G/$g" ] || fail "no golden file $G/$g (BEHAVIOUR_UPDATE=1 makes it)"
 	diff -u "$G/$g" "$WORK/got/$g" > "$WORK/diff" ||
-		fail "compare's output differs from $G/$g: $(head -c 3000 "$WORK/diff")"
+		fail "the output differs from $G/$g: $(head -c 3000 "$WORK/diff")"
 	echo "ok: $g as recorded ($(grep -c '^exit [0-9]' "$G/$g") commands)"
 done
