@@ -10,7 +10,11 @@ void note_vappend(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	size_t len = strlen(buf);
 
-	if (len && len + 3 < size) {
+	if (len) {
+		/* "; " and at least one byte of text, or nothing: never text
+		 * glued to the reason before it. */
+		if (len + 3 >= size)
+			return;
 		memcpy(buf + len, "; ", 3);
 		len += 2;
 	}

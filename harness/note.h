@@ -10,9 +10,9 @@
 #include <stddef.h>
 
 /* Append the formatted text to the NUL-terminated note in buf (size bytes
- * in all), after "; " when the note is not empty.  The separator is added
- * only with room for it and one more byte of text; the text is cut to
- * what fits; a full note is left as it is. */
+ * in all), after "; " when the note is not empty.  The text is cut to
+ * what fits; a note without room for "; " and one byte of text is left as
+ * it is. */
 void note_append(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The same with a va_list. */
