@@ -279,16 +279,21 @@ static long compare_bh_family(struct compare_item *items, size_t n, int want_gat
 		return rc;
 	for (i = 0; i < k; i++) {
 		struct compare_item *it = &items[idx[i]];
-		double t = stats_t_quantile(1.0 - alpha / (2.0 * (double)k), it->df);
-
 		it->p_adj = adj[i];
-		it->mde_pct = 100.0 * expm1(t * it->se_log);
+		it->mde_pct = compare_mde_pct(it->se_log, it->df, k, alpha);
 	}
 	return (long)k;
 }
 
+double compare_mde_pct(double se_log, double df, size_t m, double alpha)
+{
+	double t = stats_t_quantile(1.0 - alpha / (2.0 * (double)m), df);
+
+	return 100.0 * expm1(t * se_log);
+}
+
 /* Second stage for a tested key: the conditions of the header. */
-static void compare_decide(struct compare_item *it, const struct compare_opts *o)
+void compare_decide(struct compare_item *it, const struct compare_opts *o)
 {
 	int significant = it->p_adj < o->alpha;
 	int ci_excludes = it->ci95_lo_pct > 0 || it->ci95_hi_pct < 0;
@@ -335,8 +340,7 @@ static int compare_in_geomean(const struct compare_item *it)
 	return isfinite(r) && r > 0;
 }
 
-/* Geomean with a t-interval from k log ratios. */
-static void compare_geo_fill(struct compare_geo *g, const double *logs, size_t k)
+void compare_geomean(struct compare_geo *g, const double *logs, size_t k)
 {
 	double m, sd, t, half;
 
@@ -390,7 +394,7 @@ static int compare_summarize(const struct compare_item *items, size_t n,
 		if (compare_in_geomean(&items[i]))
 			logs[k++] = log(compare_oriented_ratio(&items[i]));
 	s->overall.family = NULL;
-	compare_geo_fill(&s->overall, logs, k);
+	compare_geomean(&s->overall, logs, k);
 
 	/* Families in first-seen order; quadratic in the number of families,
 	 * which is a handful. */
@@ -407,7 +411,7 @@ static int compare_summarize(const struct compare_item *items, size_t n,
 			    strcmp(items[j].bench, items[i].bench) == 0)
 				logs[k++] = log(compare_oriented_ratio(&items[j]));
 		s->family[s->nfamily].family = items[i].bench;
-		compare_geo_fill(&s->family[s->nfamily], logs, k);
+		compare_geomean(&s->family[s->nfamily], logs, k);
 		s->nfamily++;
 	}
 	free(logs);
