@@ -402,11 +402,221 @@ static const struct option long_opts[] = {
 };
 
 
-int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
+/* Is the word w whole for spec->exact: an argument, "--", a long option
+ * of the table by its full name ("--name" or "--name=value"), or a single
+ * short option ("-c"; getopt says whether it is one). */
+static bool cli_word_whole(const struct cli_getopt_spec *spec, const char *w)
 {
+	size_t n;
+
+	if (w[0] != '-' || !w[1])
+		return true;
+	if (w[1] != '-')
+		return w[2] == '\0';
+	if (!w[2])
+		return true;
+	n = strcspn(w + 2, "=");
+	for (const struct option *o = spec->opts; o->name; o++)
+		if (strlen(o->name) == n && strncmp(o->name, w + 2, n) == 0)
+			return true;
+	return false;
+}
+
+int cli_getopt(const struct cli_getopt_spec *spec, int argc, char **argv, cli_arg_fn fn,
+	       void *ctx)
+{
+	char optstring[64];
+	struct cli_arg a;
+	int at, opt, rc;
+
+	/* '+': stop at the first argument, '-': hand arguments over in
+	 * place; ':': a missing value is told apart from an unknown option. */
+	snprintf(optstring, sizeof(optstring), "%s:%s", spec->args_among_opts ? "-" : "+",
+		 spec->shorts ? spec->shorts : "");
+	opterr = 0;
+	/* 0, not 1: glibc then starts afresh, forgetting a word left half read
+	 * and the ordering of an earlier parse in this process. */
+	optind = 0;
+	for (;;) {
+		at = optind ? optind : 1;
+		opt = getopt_long(argc, argv, optstring, spec->opts, NULL);
+		if (opt == -1)
+			break;
+		memset(&a, 0, sizeof(a));
+		a.text = argv[at];
+		if (opt == 1) {
+			a.opt = CLI_ARG;
+			a.value = optarg;
+		} else if (opt == '?' || (spec->exact && !cli_word_whole(spec, argv[at]))) {
+			/* Unknown, or (exact) what getopt_long took as an
+			 * abbreviation or a cluster. */
+			a.opt = CLI_UNKNOWN;
+		} else if (opt == ':') {
+			a.opt = optopt;
+			a.missing = true;
+		} else {
+			a.opt = opt;
+			a.value = optarg;
+		}
+		rc = fn(ctx, &a);
+		if (rc)
+			return rc;
+	}
+	/* getopt_long stopped at the first argument, or just after "--". */
+	if (at < argc && optind == at + 1 && strcmp(argv[at], "--") == 0) {
+		a = (struct cli_arg){ .opt = CLI_SEP, .text = argv[at] };
+		rc = fn(ctx, &a);
+		if (rc)
+			return rc;
+	}
+	for (int i = optind; i < argc; i++) {
+		a = (struct cli_arg){ .opt = CLI_ARG, .value = argv[i], .text = argv[i] };
+		rc = fn(ctx, &a);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* What cli_parse_arg fills in. */
+struct cli_parse_ctx {
+	struct cli *c;           /* the options read so far */
+	const char *cmd;         /* the command, for messages */
+};
+
+/* One option or argument of run, list or info (a cli_arg_fn): 0, or
+ * EXIT_USAGE after one line on stderr, or 1 at --help. */
+static int cli_parse_arg(void *ctx, const struct cli_arg *a)
+{
+	struct cli_parse_ctx *p = ctx;
+	struct cli *c = p->c;
 	double v;
 	char bad[64];
-	int opt;
+
+	if (a->missing)
+		return cli_usage_error("%s: missing value%s", a->text, "");
+	switch (a->opt) {
+	case OPT_FILTER: {
+		int rc;
+
+		c->filter = a->value;
+		if (c->have_re)
+			regfree(&c->re);
+		c->have_re = false;
+		if (cli_filter_check(a->value))
+			return EXIT_USAGE;
+		rc = regcomp(&c->re, a->value, REG_EXTENDED | REG_NOSUB);
+		if (rc != 0) {
+			char err[128];
+
+			regerror(rc, &c->re, err, sizeof(err));
+			return cli_usage_error("--filter '%s': bad regular expression: %s", a->value, err);
+		}
+		c->have_re = true;
+		break;
+	}
+	case OPT_QUICK:
+		c->run.quick = true;
+		break;
+	case OPT_ROUNDS:
+		if (parse_num("--rounds", a->value, 1, 1000, &v) < 0)
+			return EXIT_USAGE;
+		if (v != floor(v))
+			return cli_usage_error("--rounds '%s': expected a whole number from 1 to 1000%s",
+					   a->value, "");
+		c->run.rounds = (unsigned)v;
+		break;
+	case OPT_SEED: {
+		char *end;
+		unsigned long long seed;
+
+		errno = 0;
+		seed = strtoull(a->value, &end, 10);
+		if (!*a->value || *end || errno || a->value[0] == '-')
+			return cli_usage_error("--seed '%s': expected a whole number from 0 to %llu",
+					       a->value, (unsigned long long)UINT64_MAX);
+		c->run.seed = seed;
+		c->seed_set = true;
+		break;
+	}
+	case OPT_REPS:
+		if (parse_num("--reps", a->value, 2, 100000, &v) < 0)
+			return EXIT_USAGE;
+		if (v != floor(v))
+			return cli_usage_error("--reps '%s': expected a whole number from 2 to 100000%s",
+					   a->value, "");
+		c->run.reps = (unsigned)v;
+		c->reps_set = true;
+		break;
+	case OPT_BUDGET:
+		if (parse_num("--budget-ms", a->value, 1, 3600000, &c->run.budget_ms) < 0)
+			return EXIT_USAGE;
+		c->budget_set = true;
+		break;
+	case OPT_MINSAMPLE:
+		if (parse_num("--min-sample-ms", a->value, 0, 600000, &c->run.min_sample_ms) < 0)
+			return EXIT_USAGE;
+		break;
+	case OPT_EVENTS:
+		if (pmu_parse_events(a->value, &c->run.events, bad, sizeof(bad)) < 0)
+			return cli_usage_error("--events: unknown event '%s' (see primbench info; or all, none, sw, hw)%s", bad, "");
+		break;
+	case OPT_PLACEMENT:
+		if (parse_placements(a->value, &c->run.placements) < 0)
+			return EXIT_USAGE;
+		break;
+	case OPT_OUT: {
+		size_t n = strlen(a->value);
+
+		/* "newdir/" names newdir: without the slash, paths built
+		 * under it have no "//" (and --print-dir shows it
+		 * plainly).  A path too long to copy is left as given;
+		 * cli_check_out_dir() refuses it. */
+		c->out = a->value;
+		if (n < sizeof(c->out_buf)) {
+			memcpy(c->out_buf, a->value, n + 1);
+			while (n > 1 && c->out_buf[n - 1] == '/')
+				c->out_buf[--n] = 0;
+			c->out = c->out_buf;
+		}
+		break;
+	}
+	case OPT_TIMEOUT:
+		if (parse_num("--timeout", a->value, 0.1, 86400, &c->run.timeout_s) < 0)
+			return EXIT_USAGE;
+		break;
+	case OPT_PROGRESS:
+		c->run.progress = true;
+		break;
+	case OPT_PRINTDIR:
+		c->print_dir = true;
+		break;
+	case OPT_DRYRUN:
+		c->dry_run = true;
+		break;
+	case OPT_TOPOLOGY:
+		c->topology = a->value;
+		break;
+	case OPT_HELP:
+		/* --help ends the reading: what follows it is not checked. */
+		c->help = true;
+		return 1;
+	case CLI_SEP:
+		return 0;
+	case CLI_ARG:
+		return cli_usage_error("unexpected argument '%s' for '%s'", a->value, p->cmd);
+	default:
+		return cli_usage_error("unknown option '%s' for '%s' (see primbench --help)",
+				       a->text, p->cmd);
+	}
+	return 0;
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
+{
+	static const struct cli_getopt_spec spec = { .opts = long_opts };
+	struct cli_parse_ctx p = { c, cmd };
+	int rc;
 
 	memset(c, 0, sizeof(*c));
 	c->run.reps = 30;
@@ -416,123 +626,11 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 	c->run.events = pmu_default_mask();
 	c->out = "results";
 	c->run.progress = c->run.progress_tty = isatty(STDERR_FILENO);
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+:", long_opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_FILTER: {
-			int rc;
-
-			c->filter = optarg;
-			if (c->have_re)
-				regfree(&c->re);
-			c->have_re = false;
-			if (cli_filter_check(optarg))
-				return EXIT_USAGE;
-			rc = regcomp(&c->re, optarg, REG_EXTENDED | REG_NOSUB);
-			if (rc != 0) {
-				char err[128];
-
-				regerror(rc, &c->re, err, sizeof(err));
-				return cli_usage_error("--filter '%s': bad regular expression: %s", optarg, err);
-			}
-			c->have_re = true;
-			break;
-		}
-		case OPT_QUICK:
-			c->run.quick = true;
-			break;
-		case OPT_ROUNDS:
-			if (parse_num("--rounds", optarg, 1, 1000, &v) < 0)
-				return EXIT_USAGE;
-			if (v != floor(v))
-				return cli_usage_error("--rounds '%s': expected a whole number from 1 to 1000%s",
-						   optarg, "");
-			c->run.rounds = (unsigned)v;
-			break;
-		case OPT_SEED: {
-			char *end;
-			unsigned long long seed;
-
-			errno = 0;
-			seed = strtoull(optarg, &end, 10);
-			if (!*optarg || *end || errno || optarg[0] == '-')
-				return cli_usage_error("--seed '%s': expected a whole number from 0 to %llu",
-						       optarg, (unsigned long long)UINT64_MAX);
-			c->run.seed = seed;
-			c->seed_set = true;
-			break;
-		}
-		case OPT_REPS:
-			if (parse_num("--reps", optarg, 2, 100000, &v) < 0)
-				return EXIT_USAGE;
-			if (v != floor(v))
-				return cli_usage_error("--reps '%s': expected a whole number from 2 to 100000%s",
-						   optarg, "");
-			c->run.reps = (unsigned)v;
-			c->reps_set = true;
-			break;
-		case OPT_BUDGET:
-			if (parse_num("--budget-ms", optarg, 1, 3600000, &c->run.budget_ms) < 0)
-				return EXIT_USAGE;
-			c->budget_set = true;
-			break;
-		case OPT_MINSAMPLE:
-			if (parse_num("--min-sample-ms", optarg, 0, 600000, &c->run.min_sample_ms) < 0)
-				return EXIT_USAGE;
-			break;
-		case OPT_EVENTS:
-			if (pmu_parse_events(optarg, &c->run.events, bad, sizeof(bad)) < 0)
-				return cli_usage_error("--events: unknown event '%s' (see primbench info; or all, none, sw, hw)%s", bad, "");
-			break;
-		case OPT_PLACEMENT:
-			if (parse_placements(optarg, &c->run.placements) < 0)
-				return EXIT_USAGE;
-			break;
-		case OPT_OUT: {
-			size_t n = strlen(optarg);
-
-			/* "newdir/" names newdir: without the slash, paths built
-			 * under it have no "//" (and --print-dir shows it
-			 * plainly).  A path too long to copy is left as given;
-			 * cli_check_out_dir() refuses it. */
-			c->out = optarg;
-			if (n < sizeof(c->out_buf)) {
-				memcpy(c->out_buf, optarg, n + 1);
-				while (n > 1 && c->out_buf[n - 1] == '/')
-					c->out_buf[--n] = 0;
-				c->out = c->out_buf;
-			}
-			break;
-		}
-		case OPT_TIMEOUT:
-			if (parse_num("--timeout", optarg, 0.1, 86400, &c->run.timeout_s) < 0)
-				return EXIT_USAGE;
-			break;
-		case OPT_PROGRESS:
-			c->run.progress = true;
-			break;
-		case OPT_PRINTDIR:
-			c->print_dir = true;
-			break;
-		case OPT_DRYRUN:
-			c->dry_run = true;
-			break;
-		case OPT_TOPOLOGY:
-			c->topology = optarg;
-			break;
-		case OPT_HELP:
-			c->help = true;
-			return 0;
-		case ':':
-			return cli_usage_error("%s: missing value%s", argv[optind - 1], "");
-		default:
-			return cli_usage_error("unknown option '%s' for '%s' (see primbench --help)",
-					   argv[optind - 1], cmd);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("unexpected argument '%s' for '%s'", argv[optind], cmd);
+	rc = cli_getopt(&spec, argc, argv, cli_parse_arg, &p);
+	if (c->help)
+		return 0;
+	if (rc)
+		return rc;
 	if (c->run.quick) {
 		if (!c->reps_set)
 			c->run.reps = 10;

@@ -4,6 +4,7 @@
 #ifndef PRIMBENCH_CLI_H
 #define PRIMBENCH_CLI_H
 
+#include <getopt.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdbool.h>
@@ -40,6 +41,40 @@ struct cli {
 	bool seed_set;           /* --seed was given */
 	bool help;               /* --help was given */
 };
+
+/* One option or argument of a command line, as cli_getopt hands it over. */
+struct cli_arg {
+	int opt;                 /* the option's val in the table; CLI_ARG, CLI_SEP or CLI_UNKNOWN */
+	const char *value;       /* the option's value, the argument; NULL if none or missing */
+	bool missing;            /* the option takes a value and the command line ended first */
+	const char *text;        /* the command-line word it came from, as typed */
+};
+/* cli_arg.opt of what is not an option of the table. */
+#define CLI_ARG (-2)         /* an argument (value holds it) */
+#define CLI_SEP (-3)         /* the "--" that ends the options */
+#define CLI_UNKNOWN (-4)     /* an option the table does not have, or given a value it takes none */
+
+/* How a command's options are read (getopt_long underneath). */
+struct cli_getopt_spec {
+	const struct option *opts; /* long options, ending in a zero entry */
+	const char *shorts;      /* short options, as getopt's optstring without its prefix */
+	/* false: the first argument ends the options (it and every word after
+	 * it come back as CLI_ARG); true: arguments come back in their place
+	 * among the options, until "--". */
+	bool args_among_opts;
+	/* Every option spelled whole: no abbreviated long option ("--thresh"
+	 * for "--threshold"), no cluster of short ones ("-hx"); such a word is
+	 * CLI_UNKNOWN. */
+	bool exact;
+};
+/* Called once per option or argument, in command-line order; 0 goes on,
+ * anything else stops cli_getopt, which returns it. */
+typedef int (*cli_arg_fn)(void *ctx, const struct cli_arg *a);
+/* Read argv[1..argc) (argv[0] is the command) by spec, handing each
+ * option and argument to fn; after "--", CLI_SEP and then every word as
+ * CLI_ARG.  0, or what fn returned to stop. */
+int cli_getopt(const struct cli_getopt_spec *spec, int argc, char **argv, cli_arg_fn fn,
+	       void *ctx);
 
 /* The text of --help. */
 extern const char cli_usage_text[];

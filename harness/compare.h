@@ -7,7 +7,8 @@
  * medians, change, CI, p-values, minimum detectable effects and verdicts;
  * it touches no file and is what the unit tests drive with known truth.
  * The command (compare_cmd) loads the runs, joins them into keys, calls
- * the core and reports.  The method is written out at the top of compare.c.
+ * the core and reports.  The method is written out at the top of
+ * compare_verdict.c.
  */
 #ifndef PRIMBENCH_COMPARE_H
 #define PRIMBENCH_COMPARE_H
@@ -113,11 +114,25 @@ struct compare_summary {
 
 /* Name of a verdict as written in compare.csv ("faster", ..., "n/a"). */
 const char *compare_verdict_name(enum compare_verdict v);
-/* Orientation and gating of a key (see the top of compare.c). */
+/* Orientation and gating of a key (see the top of compare_verdict.c). */
 void compare_classify_metric(const char *bench, const char *metric, int *higher_is_better,
 			     int *gated);
 /* Fill o with the defaults above (comparable = 1). */
 void compare_opts_default(struct compare_opts *o);
+/* The pure steps of compare_evaluate, for their unit tests: */
+/* The smallest |change| in percent that a key with standard error se_log
+ * (of the log ratio) and df degrees of freedom could have called alone in
+ * a Benjamini-Hochberg family of m keys at false discovery rate alpha:
+ * 100 * (exp(t(1 - alpha / 2m, df) * se_log) - 1). */
+double compare_mde_pct(double se_log, double df, size_t m, double alpha);
+/* The verdict of a tested key from its p_adj, CI, change, mde_pct and
+ * higher_is_better (the rules at the top of compare_verdict.c); the reason
+ * for same or undecided is appended to it->note. */
+void compare_decide(struct compare_item *it, const struct compare_opts *o);
+/* Geometric mean of k log ratios, exp(mean), and its 95% Student t
+ * interval over the keys, into g's k, geomean, lo and hi (NAN where k is
+ * too small: 0 for the mean, 1 for the interval); g->family untouched. */
+void compare_geomean(struct compare_geo *g, const double *logs, size_t k);
 /* Evaluate n items in place and summarise them into s (zeroed first; free
  * with compare_summary_free).  0, -EINVAL (bad opts), -ENOMEM. */
 int compare_evaluate(struct compare_item *items, size_t n,

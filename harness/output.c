@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "fileio.h"
 
 static const char *const summary_header[] = {
 	"schema", "run_id", "bench", "variant", "sweep", "x", "placement", "metric", "unit",
@@ -58,19 +59,7 @@ static void utc_now(char *buf, size_t len, bool compact)
 
 static int write_buf(int fd, const struct csv_buf *b)
 {
-	size_t off = 0;
-
-	while (off < b->len) {
-		ssize_t w = write(fd, b->data + off, b->len - off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		off += (size_t)w;
-	}
-	return 0;
+	return fileio_write_all(fd, b->data, b->len);
 }
 
 static int open_csv(const char *dir, const char *name, const char *const *hdr, size_t n)
@@ -101,15 +90,15 @@ static int open_csv(const char *dir, const char *name, const char *const *hdr, s
 	return fd;
 }
 
-/* meta.csv via meta.csv.tmp + rename, so a reader never sees half of it. */
+/* meta.csv replaced atomically (fileio_replace), so a reader never sees
+ * half of it. */
 static int write_meta(const char *dir, const struct meta *m)
 {
-	char tmp[PATH_MAX + 64], path[PATH_MAX + 64];
+	char path[PATH_MAX + 64];
 	struct csv_buf b = { 0 };
 	const char *hdr[] = { "key", "value" };
-	int fd, rc;
+	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s/meta.csv.tmp", dir);
 	snprintf(path, sizeof(path), "%s/meta.csv", dir);
 	rc = csv_buf_row(&b, hdr, 2);
 	for (size_t i = 0; rc == 0 && i < m->n; i++) {
@@ -117,23 +106,8 @@ static int write_meta(const char *dir, const struct meta *m)
 
 		rc = csv_buf_row(&b, row, 2);
 	}
-	if (rc < 0)
-		goto out_free;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = -errno;
-		goto out_free;
-	}
-	rc = write_buf(fd, &b);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0)
-		unlink(tmp);
-out_free:
+	if (rc == 0)
+		rc = fileio_replace(path, b.data, b.len, 0);
 	csv_buf_free(&b);
 	return rc;
 }
@@ -143,7 +117,6 @@ static void discard_partial(struct output *o)
 {
 	static const char *const files[] = {
 		"summary.csv", "samples.csv", "meta.csv", "summary.csv.tmp", "samples.csv.tmp",
-		"meta.csv.tmp",
 	};
 	char path[PATH_MAX + 64];
 

@@ -152,6 +152,94 @@ static void test_core_aa_round_shifts(void **state)
 	compare_summary_free(&s);
 }
 
+/* The minimum detectable effect by hand: with df = 2 the t quantile has
+ * the closed form t(p) = (2p - 1) / sqrt(2p(1 - p)); t(0.975, 2) =
+ * 0.95 / sqrt(0.04875) = 4.3026527, so se 0.01 in a family of one at
+ * alpha 0.05 gives 100 * (exp(0.043026527) - 1) = 4.3965588%.  A family
+ * of 2 needs t(0.9875, 2) = 0.975 / sqrt(0.0246875) = 6.2053468: 6.4019234%. */
+static void test_mde(void **state)
+{
+	(void)state;
+	assert_close(compare_mde_pct(0.01, 2, 1, 0.05), 4.3965588, 1e-5);
+	assert_close(compare_mde_pct(0.01, 2, 2, 0.05), 6.4019234, 1e-5);
+	assert_close(compare_mde_pct(0, 2, 1, 0.05), 0, 0);
+}
+
+/* decide_case: the verdict of one tested key. */
+static enum compare_verdict decide_case(double change, double lo, double hi, double p_adj,
+					double mde, int higher_is_better, char *note, size_t len)
+{
+	struct compare_opts o;
+	struct compare_item it;
+
+	compare_opts_default(&o);
+	memset(&it, 0, sizeof(it));
+	it.change_pct = change;
+	it.ci95_lo_pct = lo;
+	it.ci95_hi_pct = hi;
+	it.p_adj = p_adj;
+	it.mde_pct = mde;
+	it.higher_is_better = higher_is_better;
+	compare_decide(&it, &o);
+	snprintf(note, len, "%s", it.note);
+	return it.verdict;
+}
+
+/* The verdict rules at the top of compare_verdict.c, one condition at a
+ * time (threshold 5%, alpha 0.05). */
+static void test_decide(void **state)
+{
+	char note[256];
+
+	(void)state;
+	/* Significant, CI excluding 0, past the threshold: the direction. */
+	assert_int_equal(decide_case(8, 6, 10, 0.01, 2, 0, note, sizeof(note)), COMPARE_SLOWER);
+	assert_string_equal(note, "");
+	assert_int_equal(decide_case(-8, -10, -6, 0.01, 2, 0, note, sizeof(note)), COMPARE_FASTER);
+	assert_int_equal(decide_case(8, 6, 10, 0.01, 2, 1, note, sizeof(note)), COMPARE_FASTER);
+	assert_int_equal(decide_case(-8, -10, -6, 0.01, 2, 1, note, sizeof(note)), COMPARE_SLOWER);
+	/* Significant but within the threshold: same, and why. */
+	assert_int_equal(decide_case(3, 1, 5, 0.01, 2, 0, note, sizeof(note)), COMPARE_SAME);
+	assert_string_equal(note, "a change of +3.0%, within the 5% threshold");
+	/* Past the threshold but the CI holds 0 (p_adj says significant):
+	 * no direction. */
+	assert_int_equal(decide_case(8, -1, 17, 0.01, 2, 0, note, sizeof(note)), COMPARE_SAME);
+	/* Not significant: undecided when the pair could not have seen 5%. */
+	assert_int_equal(decide_case(8, -1, 17, 0.2, 12.5, 0, note, sizeof(note)),
+			 COMPARE_UNDECIDED);
+	assert_string_equal(note, "could only have called |change| > 12.5% (threshold 5%)");
+	assert_int_equal(decide_case(1, -1, 3, 0.2, NAN, 0, note, sizeof(note)), COMPARE_UNDECIDED);
+	/* ... and same when it could have. */
+	assert_int_equal(decide_case(1, -1, 3, 0.2, 4, 0, note, sizeof(note)), COMPARE_SAME);
+	assert_string_equal(note, "not significant (p_adj 0.2 >= 0.05)");
+	assert_int_equal(decide_case(1, -1, 3, 0.2, 5, 0, note, sizeof(note)), COMPARE_SAME);
+}
+
+/* Geomean by hand: log ratios log 1.1 and log 1.21 have mean 1.5 log 1.1,
+ * geomean 1.1^1.5 = 1.1536897; sd log(1.1) / sqrt 2 = 0.067394; t(0.975, 1)
+ * = tan(0.475 pi) = 12.706205, half width 12.706205 * 0.067394 / sqrt 2 =
+ * 0.6055153: [exp(0.1429653 - 0.6055153), exp(0.1429653 + 0.6055153)] =
+ * [0.6296759, 2.1137859]. */
+static void test_geomean(void **state)
+{
+	const double logs[2] = { log(1.1), log(1.21) };
+	struct compare_geo g = { .family = "f" };
+
+	(void)state;
+	compare_geomean(&g, logs, 2);
+	assert_int_equal(g.k, 2);
+	assert_string_equal(g.family, "f");
+	assert_close(g.geomean, 1.1536897, 1e-6);
+	assert_close(g.lo, 0.6296759, 1e-6);
+	assert_close(g.hi, 2.1137859, 1e-6);
+	compare_geomean(&g, logs, 1);
+	assert_close(g.geomean, 1.1, 1e-12);
+	assert_true(isnan(g.lo) && isnan(g.hi));
+	compare_geomean(&g, logs, 0);
+	assert_int_equal(g.k, 0);
+	assert_true(isnan(g.geomean));
+}
+
 /* A real shift larger than the between-round noise is found, in the
  * direction the metric says. */
 static void test_core_real_shift(void **state)
@@ -920,6 +1008,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_mde),
+		cmocka_unit_test(test_decide),
+		cmocka_unit_test(test_geomean),
 		cmocka_unit_test(test_core_aa_round_shifts),
 		cmocka_unit_test(test_core_real_shift),
 		cmocka_unit_test(test_core_hand_values),
