@@ -43,13 +43,14 @@ static long long mem_available(void)
 
 /* Map and write bytes of 4 KiB pages while pinned to cpu (so that they
  * come from its node), then keep them out of every fork (MADV_DONTFORK).
- * NULL when it cannot be had (no room, a limit): the benchmark then fills
- * its own memory, as without a prefill. */
+ * NULL when it cannot be had (no room, a limit, a failed populate): the
+ * benchmark then fills its own memory, as without a prefill. */
 static void *prefill_fill(size_t bytes, int cpu)
 {
 	long long avail = mem_available();
 	cpu_set_t old, one;
 	bool pinned = false;
+	int rc = 0;
 	char *p;
 
 	if (avail >= 0 && (long long)(bytes + RUNNER_PREFILL_MARGIN_BYTES) > avail)
@@ -63,17 +64,14 @@ static void *prefill_fill(size_t bytes, int cpu)
 		CPU_SET(cpu, &one);
 		pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
 	}
-	for (size_t off = 0; off < bytes && !runner_stopped(); off += RUNNER_PREFILL_STEP) {
+	for (size_t off = 0; rc == 0 && off < bytes && !runner_stopped(); off += RUNNER_PREFILL_STEP) {
 		size_t len = bytes - off < RUNNER_PREFILL_STEP ? bytes - off : RUNNER_PREFILL_STEP;
 
-		if (madvise(p + off, len, MADV_POPULATE_WRITE) == 0)
-			continue;
-		for (size_t i = 0; i < len; i += 4096)
-			p[off + i] = 1;
+		rc = bench_populate_write(p + off, len);
 	}
 	if (pinned)
 		sched_setaffinity(0, sizeof(old), &old);
-	if (runner_stopped() || madvise(p, bytes, MADV_DONTFORK) < 0) {
+	if (rc < 0 || runner_stopped() || madvise(p, bytes, MADV_DONTFORK) < 0) {
 		munmap(p, bytes);
 		return NULL;
 	}
