@@ -17,13 +17,13 @@
  *
  * Calibration: a sample must last at least 100x the timer overhead (so the
  * overhead is < 1% of it) and at least the --min-sample-ms floor; by default
- * the floor is the configuration's budget divided among its samples, so a
- * configuration takes about --budget-ms.  Iterations double (or jump by the
- * measured ratio) until a run() call lasts that long - its whole wall time,
- * even when the benchmark times a narrower window, since the budget is wall
- * time.  An operation too slow for the budget runs once per sample, with
- * fewer samples (never fewer than
- * RUNNER_MIN_SAMPLES, the least a comparison will judge).
+ * the floor is the configuration's budget divided among its samples
+ * (plan_sample_target_ns), so a configuration takes about --budget-ms.
+ * Iterations double (or jump by the measured ratio) until a run() call
+ * lasts that long - its whole wall time, even when the benchmark times a
+ * narrower window, since the budget is wall time.  An operation too slow
+ * for the budget runs once per sample, with fewer samples (never fewer
+ * than RUNNER_MIN_SAMPLES, the least a comparison will judge).
  *
  * Two passes: the timed samples run with no counter open, then a shorter
  * counting pass (RUNNER_COUNT_DIV times fewer samples, at least

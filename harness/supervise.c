@@ -4,7 +4,6 @@
  * signals that stop or pause the run.
  *
  * Every configuration runs in a fresh supervising child:
- * Every configuration runs in a fresh supervising child:
  *   - the child is the leader of its own process group, so the watchdog can
  *     kill it and every worker it forked with one kill(-pgid);
  *   - it dies with primbench (PR_SET_PDEATHSIG SIGTERM); its SIGTERM handler
@@ -57,6 +56,8 @@ static void child_on_term(int sig)
 	_exit(128 + SIGTERM);
 }
 
+/* A stop signal: note it, and SIGTERM the running visit's group (whose
+ * handler removes its objects first). */
 static void on_stop(int sig)
 {
 	stop_signal = sig;
