@@ -84,16 +84,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels say EINVAL */
-#endif
-
 #define COW_PAGE 4096ul
 /* A PMD-mapped transparent huge page (x86-64): size and 4 KiB pages in it. */
 #define COW_HUGE_BYTES (2ul << 20)
 #define COW_PAGES_PER_HUGE (COW_HUGE_BYTES / COW_PAGE)
 /* Wall time after which run() stops (see the header): about the runner's
- * sample length under --quick and by default (budget / (reps + 4)). */
+ * sample length under --quick and by default (the budget divided among
+ * all samples, warm-ups and calibration: plan_sample_target_ns()). */
 #define COW_WALL_CAP_QUICK_NS 15000000ull
 #define COW_WALL_CAP_NS 30000000ull
 
@@ -123,7 +120,7 @@ struct cow_state {
 	char *region;              /* the N pages (2 MiB aligned for cow_thp) */
 	struct cow_result *res;    /* the child's report page */
 	pid_t child;               /* a live cow_parent_writes child, 0 if none */
-	int inject;                /* 0, 'h' (hang) or 'c' (crash) */
+	enum bench_fault inject;   /* test-only fault of the children */
 	uint64_t wall_cap_ns;      /* run() stops after this much wall time */
 	char value;                /* byte written this round (changes per round) */
 	long sink;                 /* sum of read_then_write's reads */
@@ -155,10 +152,10 @@ static long cow_read_pages(const char *p, size_t n)
 /* Test-only injection in a child: block forever, or die. */
 static void cow_child_inject(const struct cow_state *st)
 {
-	if (st->inject == 'h')
+	if (st->inject == BENCH_FAULT_HANG)
 		for (;;)
 			pause();
-	if (st->inject == 'c')
+	if (st->inject == BENCH_FAULT_CRASH)
 		raise(SIGKILL);
 }
 
@@ -199,7 +196,7 @@ static void cow_measure_writes(const struct cow_state *st, struct cow_result *ou
 	out->window_ns = t1 - t0;
 	out->minflt = (uint64_t)(r1.ru_minflt - r0.ru_minflt);
 	out->majflt = (uint64_t)(r1.ru_majflt - r0.ru_majflt);
-	out->csw = (uint64_t)(r1.ru_nvcsw + r1.ru_nivcsw - r0.ru_nvcsw - r0.ru_nivcsw);
+	out->csw = bench_rusage_switches(&r1) - bench_rusage_switches(&r0);
 	out->cpu_ns = cow_ts_ns(&c1) - cow_ts_ns(&c0);
 	out->done = 1;
 }
@@ -421,6 +418,7 @@ static int cow_map_region(struct bench_ctx *ctx, struct cow_state *st)
 	bool thp = st->kind == COW_THP;
 	struct rusage r0, r1;
 	long faults;
+	int rc;
 
 	st->map_len = st->len + (thp ? COW_HUGE_BYTES : 0);
 	st->map = mmap(NULL, st->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -437,11 +435,9 @@ static int cow_map_region(struct bench_ctx *ctx, struct cow_state *st)
 		return bench_fail(ctx, -errno, "madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
 	}
 	getrusage(RUSAGE_SELF, &r0);
-	if (madvise(st->region, st->len, MADV_POPULATE_WRITE) < 0) {
-		if (errno != EINVAL)
-			return bench_skip(ctx, "cannot populate %zu bytes: %s", st->len, strerror(errno));
-		cow_write_pages(st->region, st->npages, 1);
-	}
+	rc = bench_populate_write(st->region, st->len);
+	if (rc < 0)
+		return bench_skip(ctx, "cannot populate %zu bytes: %s", st->len, strerror(-rc));
 	getrusage(RUSAGE_SELF, &r1);
 	faults = r1.ru_minflt - r0.ru_minflt;
 	/* One fault per huge page populated; 4 KiB pages would take 512. */
@@ -466,7 +462,6 @@ static void cow_teardown(struct bench_ctx *ctx, void *state)
 
 static int cow_setup(struct bench_ctx *ctx, void **state)
 {
-	const char *inj = bench_inject(ctx);
 	struct cow_state *st = calloc(1, sizeof(*st));
 	int rc = 0;
 
@@ -476,7 +471,7 @@ static int cow_setup(struct bench_ctx *ctx, void **state)
 	st->npages = (size_t)bench_x(ctx);
 	st->len = st->npages * COW_PAGE;
 	st->wall_cap_ns = bench_quick(ctx) ? COW_WALL_CAP_QUICK_NS : COW_WALL_CAP_NS;
-	st->inject = inj && strcmp(inj, "hang") == 0 ? 'h' : inj && strcmp(inj, "crash") == 0 ? 'c' : 0;
+	st->inject = bench_inject_fault(ctx);
 	st->res = mmap(NULL, sizeof(*st->res), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (st->res == MAP_FAILED) {

@@ -38,7 +38,7 @@
  * (ns_per_mib rows).  A point that does not fit MemAvailable is skipped.
  * Filling 1 GiB costs about a second on a small VM: for the written 4 KiB
  * kinds the runner fills each size once per run and every visit inherits
- * it copy-on-write (BENCH_V_PREFILL, runner.c), so the pages are shared
+ * it copy-on-write (BENCH_V_PREFILL, prefill.c), so the pages are shared
  * with primbench and write-protected - as they are after this process's
  * first fork in any case, i.e. in every sample after the warm-up.  The
  * untouched and THP kinds are cheap to make and make their own.
@@ -98,12 +98,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* Populate the parent's memory in steps of this many bytes. */
-#define PC_POPULATE_STEP ((size_t)64 << 20)
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels say EINVAL */
-#endif
 
 #define PC_MIB (1024.0 * 1024.0)
 /* Size and alignment of a PMD-mapped transparent huge page (x86-64). */
@@ -180,7 +174,7 @@ struct pc_state {
 	char *stack;                  /* clone() children's stack, NULL if none */
 	int ctid;                     /* CLONE_CHILD_CLEARTID word of clone_thread:
 				         1 while the thread lives, 0 once gone */
-	int inject;                   /* 0, 'h' (hang) or 'c' (crash) */
+	enum bench_fault inject;      /* test-only fault of the children */
 	char prog[PATH_MAX];          /* program the exec variants run */
 	char *argv[2];                /* its argv: { prog, NULL } */
 };
@@ -201,10 +195,10 @@ static int pc_child_body(struct pc_state *st, bool is_process)
 	st->shared->child_ns = bench_now_ns();
 	if (is_process && bench_child_init() < 0)
 		return 126;
-	if (st->inject == 'h')
+	if (st->inject == BENCH_FAULT_HANG)
 		for (;;)
 			syscall(SYS_pause);
-	if (st->inject == 'c')
+	if (st->inject == BENCH_FAULT_CRASH)
 		syscall(SYS_kill, syscall(SYS_getpid), SIGKILL);
 	return 0;
 }
@@ -241,7 +235,7 @@ static int pc_reap(struct bench_ctx *ctx, pid_t pid)
 	bench_add_count(ctx, PMU_MINOR_FAULTS, (uint64_t)ru.ru_minflt);
 	bench_add_count(ctx, PMU_MAJOR_FAULTS, (uint64_t)ru.ru_majflt);
 	bench_add_count(ctx, PMU_PAGE_FAULTS, (uint64_t)(ru.ru_minflt + ru.ru_majflt));
-	bench_add_count(ctx, PMU_CTX_SWITCHES, (uint64_t)(ru.ru_nvcsw + ru.ru_nivcsw));
+	bench_add_count(ctx, PMU_CTX_SWITCHES, bench_rusage_switches(&ru));
 	return 0;
 }
 
@@ -409,6 +403,7 @@ static int pc_map_rss(struct bench_ctx *ctx, struct pc_state *st, size_t bytes)
 	long avail_kb = pc_proc_kb("/proc/meminfo", "MemAvailable");
 	long huge0 = 0, huge1;
 	char *p;
+	int rc;
 
 	if (bytes == 0)
 		return 0;
@@ -448,19 +443,11 @@ static int pc_map_rss(struct bench_ctx *ctx, struct pc_state *st, size_t bytes)
 		return bench_fail(ctx, -errno, "madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
 	}
 	/* Populating by madvise is cheaper than a fault per page; both leave
-	 * every page written.  In 64 MiB steps: a signal (the PDEATHSIG
-	 * SIGTERM that cleans up when primbench dies) is handled between
-	 * steps, not only after a whole GiB. */
-	for (size_t off = 0; off < bytes; off += PC_POPULATE_STEP) {
-		size_t len = bytes - off < PC_POPULATE_STEP ? bytes - off : PC_POPULATE_STEP;
-
-		if (madvise(p + off, len, MADV_POPULATE_WRITE) == 0)
-			continue;
-		if (errno != EINVAL)
-			return bench_skip(ctx, "cannot populate rss_bytes=%zu: %s", bytes, strerror(errno));
-		for (size_t i = 0; i < len; i += 4096)
-			p[off + i] = 1;
-	}
+	 * every page written (bench_populate_write: in 64 MiB steps, so that
+	 * the PDEATHSIG SIGTERM is handled between them). */
+	rc = bench_populate_write(p, bytes);
+	if (rc < 0)
+		return bench_skip(ctx, "cannot populate rss_bytes=%zu: %s", bytes, strerror(-rc));
 	if (st->spec->mem != PC_MEM_THP)
 		return 0;
 	huge1 = pc_proc_kb("/proc/self/smaps_rollup", "AnonHugePages");
@@ -529,14 +516,13 @@ static void pc_teardown(struct bench_ctx *ctx, void *state)
 static int pc_setup(struct bench_ctx *ctx, void **state)
 {
 	const struct bench_variant *v = bench_variant(ctx);
-	const char *inj = bench_inject(ctx);
 	struct pc_state *st = calloc(1, sizeof(*st));
 	int rc;
 
 	if (!st)
 		return -ENOMEM;
 	st->spec = &pc_specs[v - pc_variants];
-	st->inject = inj && strcmp(inj, "hang") == 0 ? 'h' : inj && strcmp(inj, "crash") == 0 ? 'c' : 0;
+	st->inject = bench_inject_fault(ctx);
 	st->shared = mmap(NULL, sizeof(*st->shared), PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (st->shared == MAP_FAILED) {

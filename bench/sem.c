@@ -83,8 +83,6 @@ enum semb_side { SEMB_PING = 0, SEMB_PONG = 1 };
 /* Which semaphore API a configuration uses. */
 enum semb_kind { SEMB_POSIX, SEMB_SYSV };
 
-/* Test-only faults. */
-enum semb_fault { SEMB_FAULT_NONE = 0, SEMB_FAULT_HANG, SEMB_FAULT_CRASH };
 
 /* Requests from worker 0 to the peer, in the shared page. */
 enum semb_cmd { SEMB_CMD_NONE = 0, SEMB_CMD_SNAPSHOT };
@@ -107,7 +105,7 @@ struct semb_shared {
 /* Per-configuration state. */
 struct sem_state {
 	enum semb_kind kind;     /* POSIX or SysV */
-	enum semb_fault fault;   /* test-only injection */
+	enum bench_fault fault;  /* test-only injection */
 	struct semb_shared *sh;  /* shared page, NULL until mapped */
 	int posix_inited;        /* sem_t's initialised (0..2): destroyed in teardown */
 	int semid;               /* SysV set, -1 if none */
@@ -200,14 +198,11 @@ static void semb_peer_main(const struct bench_ctx *ctx, const struct sem_state *
 	for (;;) {
 		if (semb_wait(st, SEMB_PING) < 0)
 			_exit(2);
-		if (st->fault == SEMB_FAULT_HANG)
+		if (st->fault == BENCH_FAULT_HANG)
 			for (;;)
 				pause();
 		if (__atomic_load_n(&sh->cmd, __ATOMIC_ACQUIRE) == SEMB_CMD_SNAPSHOT) {
-			struct rusage ru;
-
-			getrusage(RUSAGE_SELF, &ru);
-			sh->peer_switches = (uint64_t)(ru.ru_nvcsw + ru.ru_nivcsw);
+			sh->peer_switches = bench_switches_now(RUSAGE_SELF);
 			__atomic_store_n(&sh->cmd, SEMB_CMD_NONE, __ATOMIC_RELEASE);
 		}
 		if (semb_post(st, SEMB_PONG) < 0)
@@ -276,17 +271,13 @@ static void semb_teardown(struct bench_ctx *ctx, void *state);
 static int semb_setup(struct bench_ctx *ctx, void **state)
 {
 	struct sem_state *st = calloc(1, sizeof(*st));
-	const char *inj = bench_inject(ctx);
 	int rc;
 
 	if (!st)
 		return -ENOMEM;
 	st->semid = -1;
 	st->kind = strcmp(bench_variant(ctx)->name, "sysv_sem") == 0 ? SEMB_SYSV : SEMB_POSIX;
-	if (inj && strcmp(inj, "hang") == 0)
-		st->fault = SEMB_FAULT_HANG;
-	else if (inj && strcmp(inj, "crash") == 0)
-		st->fault = SEMB_FAULT_CRASH;
+	st->fault = bench_inject_fault(ctx);
 
 	st->sh = mmap(NULL, sizeof(*st->sh), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -354,7 +345,7 @@ static int semb_run(struct bench_ctx *ctx, void *state, uint64_t iters)
 		if (rc < 0)
 			return rc;
 	}
-	if (st->fault == SEMB_FAULT_CRASH) {
+	if (st->fault == BENCH_FAULT_CRASH) {
 		struct rlimit nocore = { 0, 0 };
 
 		/* A crash that leaves no core file behind: RLIMIT_CORE 0 for

@@ -76,9 +76,6 @@
 /* What a configuration times. */
 enum sig_op { SIG_OP_INSTALL, SIG_OP_RAISE, SIG_OP_TGKILL, SIG_OP_PINGPONG };
 
-/* Test-only faults of the ping-pong peer. */
-enum sig_fault { SIG_FAULT_NONE = 0, SIG_FAULT_HANG, SIG_FAULT_CRASH };
-
 /* Requests from worker 0 to the peer, in the shared page. */
 enum sig_cmd { SIG_CMD_NONE = 0, SIG_CMD_SNAPSHOT };
 
@@ -121,17 +118,6 @@ static void sig_on_b(int sig)
 	sig_hits++;
 }
 
-static enum sig_fault sig_fault_of(const struct bench_ctx *ctx)
-{
-	const char *inj = bench_inject(ctx);
-
-	if (inj && strcmp(inj, "hang") == 0)
-		return SIG_FAULT_HANG;
-	if (inj && strcmp(inj, "crash") == 0)
-		return SIG_FAULT_CRASH;
-	return SIG_FAULT_NONE;
-}
-
 /*
  * The peer process: pin, say ready (or why not), then answer every
  * SIG_BENCH from the parent with one, snapshotting its context switches
@@ -139,7 +125,7 @@ static enum sig_fault sig_fault_of(const struct bench_ctx *ctx)
  */
 static void sig_peer_main(const struct bench_ctx *ctx, struct sig_shared *sh, pid_t parent)
 {
-	enum sig_fault fault = sig_fault_of(ctx);
+	enum bench_fault fault = bench_inject_fault(ctx);
 	sigset_t set;
 	int rc;
 
@@ -157,16 +143,13 @@ static void sig_peer_main(const struct bench_ctx *ctx, struct sig_shared *sh, pi
 
 		if (sigwaitinfo(&set, &si) < 0 || si.si_pid != parent)
 			continue;
-		if (fault == SIG_FAULT_HANG)
+		if (fault == BENCH_FAULT_HANG)
 			for (;;)
 				pause(); /* SIG_BENCH stays blocked: only SIGKILL ends this */
-		if (fault == SIG_FAULT_CRASH)
+		if (fault == BENCH_FAULT_CRASH)
 			_exit(3);
 		if (__atomic_load_n(&sh->cmd, __ATOMIC_ACQUIRE) == SIG_CMD_SNAPSHOT) {
-			struct rusage ru;
-
-			getrusage(RUSAGE_SELF, &ru);
-			sh->peer_switches = (uint64_t)(ru.ru_nvcsw + ru.ru_nivcsw);
+			sh->peer_switches = bench_switches_now(RUSAGE_SELF);
 			__atomic_store_n(&sh->cmd, SIG_CMD_NONE, __ATOMIC_RELEASE);
 		}
 		kill(parent, SIG_BENCH);

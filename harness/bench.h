@@ -9,12 +9,12 @@
  * everything it learns goes into the bench_ctx through the functions below,
  * and the runner turns that into samples, rows and validations.
  *
- * Process model (runner.c): every configuration runs in a fresh supervising
- * child of primbench, in its own process group, with a watchdog in the
- * parent.  Worker 0 is the supervising child's main thread, already pinned
- * for the placement when setup() is called.  A benchmark that needs a peer
- * (flag BENCH_V_PAIR) creates it itself (fork/thread) and pins it with
- * bench_pin_peer().
+ * Process model (supervise.c, measure.c): every configuration runs in a
+ * fresh supervising child of primbench, in its own process group, with a
+ * watchdog in the parent.  Worker 0 is the supervising child's main
+ * thread, already pinned for the placement when setup() is called.  A
+ * benchmark that needs a peer (flag BENCH_V_PAIR) creates it itself
+ * (fork/thread) and pins it with bench_pin_peer().
  */
 #ifndef PRIMBENCH_BENCH_H
 #define PRIMBENCH_BENCH_H
@@ -156,6 +156,16 @@ int bench_inject_hold(struct bench_ctx *ctx);
  * bench_inject_hold().  Returns 0, or bench_fail()'s -errno.
  */
 int bench_inject_self(struct bench_ctx *ctx);
+/* A test-only fault a family's peer or child acts on; how it hangs or
+ * dies is the family's (a clone_vm child has no libc thread state to
+ * raise() with, say). */
+enum bench_fault {
+	BENCH_FAULT_NONE = 0,   /* no injection, or one that is not below */
+	BENCH_FAULT_HANG,       /* the injection is "hang": block forever */
+	BENCH_FAULT_CRASH,      /* the injection is "crash": die */
+};
+/* Which bench_fault the injection for this family asks for. */
+enum bench_fault bench_inject_fault(const struct bench_ctx *ctx);
 
 /* --- what a benchmark may report (during run) --------------------------- */
 
@@ -232,6 +242,21 @@ int bench_wait_child(struct bench_ctx *ctx, pid_t pid, struct rusage *ru);
  * skipped naming RLIMIT_NPROC or memory; anything else fails.  Returns
  * what bench_skip()/bench_fail() return. */
 int bench_spawn_error(struct bench_ctx *ctx, const char *what, int err);
+/* Context switches, voluntary and involuntary (ru_nvcsw + ru_nivcsw), in
+ * a getrusage() or wait4() result. */
+uint64_t bench_rusage_switches(const struct rusage *ru);
+/* Context switches so far of the calling process (who RUSAGE_SELF) or
+ * thread (RUSAGE_THREAD), from getrusage(); 0 if getrusage fails. */
+uint64_t bench_switches_now(int who);
+/*
+ * Write every 4 KiB page of [p, p + len): MADV_POPULATE_WRITE (one call
+ * per 64 MiB step instead of a fault per page), or, on a kernel without
+ * it (EINVAL: before Linux 5.14), a store to each page.  In steps so that
+ * a signal (the PDEATHSIG SIGTERM that cleans up when primbench dies) is
+ * handled between them, not only after a whole GiB.  0, or the -errno of
+ * another madvise failure (ENOMEM, EFAULT, ...: nothing more is written).
+ */
+int bench_populate_write(void *p, size_t len);
 /*
  * Context switches a same-CPU ping-pong makes per round trip, both sides
  * counted: neither side runs while the other does, so each of the two

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -22,6 +23,12 @@
 
 #include "clock.h"
 #include "stats.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels say EINVAL */
+#endif
+/* bench_populate_write() advises in steps of this. */
+#define BENCH_POPULATE_STEP (64ul << 20)
 
 /* --- reading the configuration ------------------------------------------ */
 
@@ -134,14 +141,25 @@ int bench_inject_hold(struct bench_ctx *ctx)
 	return 0;
 }
 
-int bench_inject_self(struct bench_ctx *ctx)
+enum bench_fault bench_inject_fault(const struct bench_ctx *ctx)
 {
 	const char *inj = ctx->inject;
 
 	if (inj && strcmp(inj, "hang") == 0)
+		return BENCH_FAULT_HANG;
+	if (inj && strcmp(inj, "crash") == 0)
+		return BENCH_FAULT_CRASH;
+	return BENCH_FAULT_NONE;
+}
+
+int bench_inject_self(struct bench_ctx *ctx)
+{
+	enum bench_fault fault = bench_inject_fault(ctx);
+
+	if (fault == BENCH_FAULT_HANG)
 		for (;;)
 			pause();
-	if (inj && strcmp(inj, "crash") == 0) {
+	if (fault == BENCH_FAULT_CRASH) {
 		struct rlimit nocore = { 0, 0 };
 
 		/* RLIMIT_CORE 0 for a core file pattern; not dumpable for a
@@ -425,4 +443,35 @@ enum bench_valid bench_valid_pingpong(const struct bench_judge *j, char *note, s
 	if (strcmp(j->placement, "same-cpu") != 0 || isnan(cs))
 		return BENCH_VALID_NA;
 	return bench_pingpong_switches("ctxsw_per_op", cs, 1, note, len);
+}
+
+uint64_t bench_rusage_switches(const struct rusage *ru)
+{
+	return (uint64_t)ru->ru_nvcsw + (uint64_t)ru->ru_nivcsw;
+}
+
+uint64_t bench_switches_now(int who)
+{
+	struct rusage ru;
+
+	if (getrusage(who, &ru) < 0)
+		return 0;
+	return bench_rusage_switches(&ru);
+}
+
+int bench_populate_write(void *p, size_t len)
+{
+	char *c = p;
+
+	for (size_t off = 0; off < len; off += BENCH_POPULATE_STEP) {
+		size_t n = len - off < BENCH_POPULATE_STEP ? len - off : BENCH_POPULATE_STEP;
+
+		if (madvise(c + off, n, MADV_POPULATE_WRITE) == 0)
+			continue;
+		if (errno != EINVAL)
+			return -errno;
+		for (size_t i = 0; i < n; i += 4096)
+			((volatile char *)c)[off + i] = 1;
+	}
+	return 0;
 }

@@ -46,7 +46,8 @@ const char cli_usage_text[] =
 	"  --budget-ms MS       time per configuration over all rounds (default 600,\n"
 	"                       quick 120)\n"
 	"  --min-sample-ms MS   floor on one sample's length (default: the budget\n"
-	"                       divided among all samples and warm-ups)\n"
+	"                       divided among the timed and counting samples of all\n"
+	"                       rounds, a warm-up per pass and visit, and calibration)\n"
 	"  --events LIST        counters: all, none, sw, hw or names (see info)\n"
 	"  --placement LIST     same-cpu,smt,same-cache,cross-cache,cross-numa,\n"
 	"                       cross-package,single,unpinned (default: all pinned)\n"
@@ -152,14 +153,14 @@ int cli_check_out_dir(const char *dir)
 
 	cli_shown(dir, shown, sizeof(shown));
 	if (!*dir)
-		return cli_usage_error("--out '%s': empty path%s", dir, "");
+		return cli_usage_error("--out '%s': empty path", dir);
 	if (len + CLI_OUT_RESERVE >= PATH_MAX)
 		return cli_usage_error("--out '%s': too long: at most %d bytes, so that the run's "
 				       "folder and files under it fit in PATH_MAX (%d)",
 				       shown, PATH_MAX - 1 - CLI_OUT_RESERVE, PATH_MAX);
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
-			return cli_usage_error("--out '%s': exists and is not a directory%s", shown, "");
+			return cli_usage_error("--out '%s': exists and is not a directory", shown);
 		if (access(dir, W_OK | X_OK) < 0)
 			return cli_usage_error("--out '%s': not writable (%s)", shown, strerror(errno));
 		return 0;
@@ -179,7 +180,7 @@ int cli_check_out_dir(const char *dir)
 	else
 		snprintf(parent, sizeof(parent), ".");
 	if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cli_usage_error("--out '%s': parent folder does not exist%s", shown, "");
+		return cli_usage_error("--out '%s': parent folder does not exist", shown);
 	if (access(parent, W_OK | X_OK) < 0)
 		return cli_usage_error("--out '%s': cannot create it (%s)", shown, strerror(errno));
 	return 0;
@@ -494,7 +495,7 @@ static int cli_parse_arg(void *ctx, const struct cli_arg *a)
 	char bad[64];
 
 	if (a->missing)
-		return cli_usage_error("%s: missing value%s", a->text, "");
+		return cli_usage_error("%s: missing value", a->text);
 	switch (a->opt) {
 	case OPT_FILTER: {
 		int rc;
@@ -522,8 +523,8 @@ static int cli_parse_arg(void *ctx, const struct cli_arg *a)
 		if (parse_num("--rounds", a->value, 1, 1000, &v) < 0)
 			return EXIT_USAGE;
 		if (v != floor(v))
-			return cli_usage_error("--rounds '%s': expected a whole number from 1 to 1000%s",
-					   a->value, "");
+			return cli_usage_error("--rounds '%s': expected a whole number from 1 to 1000",
+					   a->value);
 		c->run.rounds = (unsigned)v;
 		break;
 	case OPT_SEED: {
@@ -543,8 +544,8 @@ static int cli_parse_arg(void *ctx, const struct cli_arg *a)
 		if (parse_num("--reps", a->value, 2, 100000, &v) < 0)
 			return EXIT_USAGE;
 		if (v != floor(v))
-			return cli_usage_error("--reps '%s': expected a whole number from 2 to 100000%s",
-					   a->value, "");
+			return cli_usage_error("--reps '%s': expected a whole number from 2 to 100000",
+					   a->value);
 		c->run.reps = (unsigned)v;
 		c->reps_set = true;
 		break;
@@ -559,7 +560,7 @@ static int cli_parse_arg(void *ctx, const struct cli_arg *a)
 		break;
 	case OPT_EVENTS:
 		if (pmu_parse_events(a->value, &c->run.events, bad, sizeof(bad)) < 0)
-			return cli_usage_error("--events: unknown event '%s' (see primbench info; or all, none, sw, hw)%s", bad, "");
+			return cli_usage_error("--events: unknown event '%s' (see primbench info; or all, none, sw, hw)", bad);
 		break;
 	case OPT_PLACEMENT:
 		if (parse_placements(a->value, &c->run.placements) < 0)
@@ -638,8 +639,8 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 			c->run.budget_ms = 120;
 	}
 	if (c->run.reps < c->run.rounds)
-		return cli_usage_error("--reps %u is fewer than --rounds %u: every round needs a sample%s",
-				       c->run.reps, c->run.rounds, "");
+		return cli_usage_error("--reps %u is fewer than --rounds %u: every round needs a sample",
+				       c->run.reps, c->run.rounds);
 	if (!c->seed_set) {
 		/* A fresh order each run, recorded in meta so it can be replayed. */
 		struct timespec ts;

@@ -2,7 +2,7 @@
  * ctx.h - the runner's side of struct bench_ctx (harness-internal).
  *
  * Benchmarks see struct bench_ctx only through bench.h's functions
- * (benchapi.c); runner.c fills it per configuration and drains it per
+ * (benchapi.c); measure.c fills it per configuration and drains it per
  * sample.
  */
 #ifndef PRIMBENCH_CTX_H

@@ -185,7 +185,7 @@ static int cmd_run(struct cli *c)
 	bool complete;
 
 	if (c->topology)
-		return cli_usage_error("--topology%s is for list and info; run measures this host%s", "", "");
+		return cli_usage_error("--topology is for list and info; run measures this host");
 	rc = cli_check_out_dir(c->out);
 	if (rc)
 		return rc;
@@ -197,8 +197,8 @@ static int cmd_run(struct cli *c)
 		goto out_topo;
 	}
 	if (n == 0) {
-		status = cli_usage_error("nothing to run: --filter '%s' and --placement select no configuration on this host%s",
-				     c->filter ? c->filter : "", " (see primbench list)");
+		status = cli_usage_error("nothing to run: --filter '%s' and --placement select no configuration on this host (see primbench list)",
+				     c->filter ? c->filter : "");
 		goto out_cfg;
 	}
 	if (c->dry_run) {
@@ -332,7 +332,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "plot") == 0 || strcmp(cmd, "report") == 0)
 		return scripts_cmd(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") && strcmp(cmd, "list") && strcmp(cmd, "info"))
-		return cli_usage_error("unknown command '%s' (accepted: run, list, info, compare, plot, report)%s", cmd, "");
+		return cli_usage_error("unknown command '%s' (accepted: run, list, info, compare, plot, report)", cmd);
 	rc = cli_parse(cmd, argc - 1, argv + 1, &c);
 	if (rc)
 		goto out;

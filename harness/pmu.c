@@ -231,13 +231,6 @@ static int pmu_lookup_n(const char *s, size_t n)
 	return -1;
 }
 
-int pmu_event_lookup(const char *name)
-{
-	if (!name)
-		return -1;
-	return pmu_lookup_n(name, strlen(name));
-}
-
 /* Mask of the software (hardware=false) or hardware events. */
 static uint32_t pmu_kind_mask(bool hardware)
 {

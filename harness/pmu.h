@@ -49,8 +49,6 @@ struct pmu_event_info {
 };
 
 const struct pmu_event_info *pmu_event_info(enum pmu_event ev);
-/* Index of an event by its name, or -1. */
-int pmu_event_lookup(const char *name);
 /* Parse a comma-separated event list ("all", "none", "sw", "hw" or names)
  * into a bit mask; -EINVAL with the bad name copied to bad[]. */
 int pmu_parse_events(const char *list, uint32_t *mask, char *bad, size_t badlen);

@@ -1,6 +1,8 @@
 /*
  * runner.h - plan the configurations, measure each in a supervised child,
  * round after round, and hand each visit's raw samples to the sink.
+ * (Implemented by runner.c, plan.c, prefill.c, supervise.c, measure.c and
+ * result.c; visit.h is what they share among themselves.)
  */
 #ifndef PRIMBENCH_RUNNER_H
 #define PRIMBENCH_RUNNER_H

@@ -9,7 +9,7 @@ set -u
 CSVQ=${CSVQ:-$(dirname "$PRIMBENCH")/csvq}
 [ -x "$CSVQ" ] || { echo "csvq not built next to primbench (set CSVQ)"; exit 77; }
 BIN=$(readlink -f "$PRIMBENCH")
-# --quick keeps 4 of the 8 sizes, both ends included (runner.c,
+# --quick keeps 4 of the 8 sizes, both ends included (plan.c,
 # sweep_point_runs): 64 B, 1 KiB, 64 KiB and 1 MiB.
 SIZES="64 1024 65536 1048576"
 FAST="--quick --reps 5 --budget-ms 50"

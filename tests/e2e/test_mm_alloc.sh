@@ -11,7 +11,7 @@ P=$PRIMBENCH
 
 [ "$(getconf PAGESIZE)" = 4096 ] || { echo "fault counts here assume 4 KiB pages"; exit 77; }
 
-# --quick keeps 4 of the 10 sizes, both ends included (runner.c,
+# --quick keeps 4 of the 10 sizes, both ends included (plan.c,
 # sweep_point_runs).
 sizes="4096 262144 16777216 1073741824"
 

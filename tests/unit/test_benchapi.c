@@ -8,6 +8,9 @@
  * holding process's pid and a newline to PATH and returns only once PATH
  * is removed.  The holder is a forked child; the parent (the "test") waits
  * for PATH, checks the pid in it, and releases it.
+ *
+ * Also the small helpers bench files share: the hang/crash fault word,
+ * the context-switch sum of a getrusage result, and populating memory.
  */
 #include <errno.h>
 #include <limits.h>
@@ -22,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -138,6 +143,61 @@ static void test_quantiles(void **state)
 	assert_true(isnan(q[0]) && isnan(q[1]));
 }
 
+/* Only the whole injection "hang" or "crash" is a fault word. */
+static void test_inject_fault(void **state)
+{
+	struct bench_ctx ctx = { .inject = "hang" };
+
+	(void)state;
+	assert_int_equal(bench_inject_fault(&ctx), BENCH_FAULT_HANG);
+	ctx.inject = "crash";
+	assert_int_equal(bench_inject_fault(&ctx), BENCH_FAULT_CRASH);
+	ctx.inject = "hang_setup";
+	assert_int_equal(bench_inject_fault(&ctx), BENCH_FAULT_NONE);
+	ctx.inject = "crash,hold=/tmp/x";
+	assert_int_equal(bench_inject_fault(&ctx), BENCH_FAULT_NONE);
+	ctx.inject = NULL;
+	assert_int_equal(bench_inject_fault(&ctx), BENCH_FAULT_NONE);
+}
+
+/* Voluntary plus involuntary; the live reading never goes backwards. */
+static void test_switches(void **state)
+{
+	struct rusage ru = { .ru_nvcsw = 7, .ru_nivcsw = 5 };
+	uint64_t a, b;
+
+	(void)state;
+	assert_int_equal(bench_rusage_switches(&ru), 12);
+	a = bench_switches_now(RUSAGE_SELF);
+	b = bench_switches_now(RUSAGE_SELF);
+	assert_true(b >= a);
+	assert_true(bench_switches_now(RUSAGE_THREAD) <= bench_switches_now(RUSAGE_SELF));
+}
+
+/* Every page written (a page of a fresh mapping reads 0 until then);
+ * a bad range is an error, not a crash. */
+static void test_populate_write(void **state)
+{
+	size_t len = 8 * 4096;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char vec[8];
+
+	(void)state;
+	assert_true(p != MAP_FAILED);
+	assert_int_equal(bench_populate_write(p, len), 0);
+	assert_int_equal(mincore(p, len, vec), 0);
+	for (int i = 0; i < 8; i++)
+		assert_true(vec[i] & 1);
+	assert_int_equal(munmap(p, len), 0);
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(p != MAP_FAILED);
+	/* Read-only: MADV_POPULATE_WRITE refuses (EFAULT); a kernel without
+	 * it says EINVAL and the fallback would fault, so only where it has. */
+	if (madvise(p, 4096, 23 /* MADV_POPULATE_WRITE */) < 0 && errno != EINVAL)
+		assert_true(bench_populate_write(p, len) < 0);
+	assert_int_equal(munmap(p, len), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +206,9 @@ int main(void)
 		cmocka_unit_test(test_hold_unwritable),
 		cmocka_unit_test(test_hold_handshake),
 		cmocka_unit_test(test_quantiles),
+		cmocka_unit_test(test_inject_fault),
+		cmocka_unit_test(test_switches),
+		cmocka_unit_test(test_populate_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
