@@ -119,7 +119,7 @@ static void noise_rusage(uint64_t *switches, uint64_t *minflt)
 	struct rusage ru;
 
 	getrusage(RUSAGE_THREAD, &ru);
-	*switches = (uint64_t)(ru.ru_nvcsw + ru.ru_nivcsw);
+	*switches = bench_rusage_switches(&ru);
 	*minflt = (uint64_t)ru.ru_minflt;
 }
 

@@ -156,7 +156,7 @@ struct ss_state {
 	pthread_t tid;               /* thread peer */
 	bool have_thread;            /* tid is running and must be joined */
 	int peer_cpu;                /* CPU the peer must stay on, -1 unpinned */
-	const char *inject;          /* bench_inject(): "hang", "crash" or NULL */
+	enum bench_fault inject;     /* bench_inject_fault(): hang, crash or none */
 	size_t wss;                  /* bytes each side touches per hand-off */
 	unsigned char *buf0;         /* worker 0's working set (NULL if wss 0);
 					the peer maps its own (see header) */
@@ -492,10 +492,7 @@ static const struct ss_kind ss_kinds[] = {
 /* Record the peer's context switches and whether it is on its CPU. */
 static void ss_peer_snapshot(struct ss_state *st)
 {
-	struct rusage ru;
-
-	if (getrusage(st->kind.thread ? RUSAGE_THREAD : RUSAGE_SELF, &ru) == 0)
-		st->sh->peer_csw = (uint64_t)ru.ru_nvcsw + (uint64_t)ru.ru_nivcsw;
+	st->sh->peer_csw = bench_switches_now(st->kind.thread ? RUSAGE_THREAD : RUSAGE_SELF);
 	if (st->peer_cpu >= 0 && sched_getcpu() != st->peer_cpu)
 		st->sh->peer_off_cpu++;
 }
@@ -525,10 +522,10 @@ static void ss_peer_main(struct ss_state *st)
 
 		if (cmd == SS_CMD_QUIT)
 			break;
-		if (st->inject && strcmp(st->inject, "hang") == 0)
+		if (st->inject == BENCH_FAULT_HANG)
 			for (;;)
 				pause();
-		if (st->inject && strcmp(st->inject, "crash") == 0)
+		if (st->inject == BENCH_FAULT_CRASH)
 			raise(SIGSEGV);
 		ss_touch(buf, rc == 0 ? st->wss : 0, ++mark);
 		if (cmd == SS_CMD_SNAP)
@@ -668,7 +665,7 @@ static int ss_setup(struct bench_ctx *ctx, void **state)
 	st->kind = *k;
 	st->to_peer[0] = st->to_peer[1] = st->to_w0[0] = st->to_w0[1] = -1;
 	st->peer_cpu = c1;
-	st->inject = bench_inject(ctx);
+	st->inject = bench_inject_fault(ctx);
 	st->wss = (size_t)bench_x(ctx);
 	st->per_name = ss_per_name(ctx);
 	*state = st;

@@ -25,6 +25,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "note.h" /* note_append(): for a benchmark's own note buffers */
 #include "pmu.h"
 
 /* Most extra per-sample metrics one variant may report (bench_sample_metric). */

@@ -42,6 +42,7 @@
  * window (bench_window_begin/end) or supply wall time measured elsewhere
  * (bench_add_elapsed_ns); counters follow the same window.
  */
+#include "fileio.h"
 #include "visit.h"
 
 #include <errno.h>
@@ -65,25 +66,6 @@
 #define RUNNER_LAYOUT_SPAN (1ull << 30)
 /* Calibration stops growing iterations past this. */
 #define RUNNER_MAX_ITERS (1ull << 40)
-
-/* Write all of buf to fd, across short writes and EINTR.  0 or -errno. */
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
 
 /* One timed run() call: fills msg (elapsed, ops, counters, extras). */
 static int measure(struct bench_ctx *ctx, void *state, uint64_t iters, struct msg_sample *m)
@@ -231,7 +213,7 @@ static int take_samples(struct bench_ctx *ctx, void *state, uint64_t iters, unsi
 		if (type == MSG_SAMPLE)
 			for (int e = 0; e < PMU_NEVENTS; e++)
 				m.count[e] = NAN;
-		rc = write_all(fd, &m, sizeof(m));
+		rc = fileio_write_all(fd, &m, sizeof(m));
 	}
 	return rc;
 }
@@ -353,5 +335,5 @@ out_send:
 	memcpy(done.extra_name, ctx.extra_name, sizeof(done.extra_name));
 	memcpy(done.extra_unit, ctx.extra_unit, sizeof(done.extra_unit));
 	snprintf(done.note, sizeof(done.note), "%s", ctx.note);
-	write_all(fd, &done, sizeof(done));
+	fileio_write_all(fd, &done, sizeof(done));
 }

@@ -6,6 +6,7 @@
  * operation), then the visit's status and note from its MSG_DONE.  The
  * statistics over samples and rounds are summarise.c's, not this file's.
  */
+#include "note.h"
 #include "visit.h"
 
 #include <errno.h>
@@ -134,16 +135,6 @@ static const char *status_reason(int wstatus, char *buf, size_t len)
 		snprintf(buf, len, "benchmark process exited with status %d before finishing",
 			 WEXITSTATUS(wstatus));
 	return buf;
-}
-
-/* Append s (if any) to the note in buf, "; "-separated. */
-static void note_append(char *buf, size_t len, const char *s)
-{
-	size_t n = strlen(buf);
-
-	if (!*s)
-		return;
-	snprintf(buf + n, len - n, "%s%s", n ? "; " : "", s);
 }
 
 int result_add(struct runner_result *r, size_t cap, const struct msg_sample *m)

@@ -212,36 +212,12 @@ bool ipc_msg_check(const void *buf, size_t len, uint64_t seq, size_t *bad_off)
 
 /* --- notes and limits -------------------------------------------------------------- */
 
-static void ipc_vnote(char *note, size_t len, const char *fmt, va_list ap)
-{
-	size_t n = strlen(note);
-
-	if (n && n + 2 < len) {
-		memcpy(note + n, "; ", 3);
-		n += 2;
-	}
-	if (n < len)
-		vsnprintf(note + n, len - n, fmt, ap);
-}
-
-static void ipc_note_add_to(char *note, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void ipc_note_add_to(char *note, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ipc_vnote(note, len, fmt, ap);
-	va_end(ap);
-}
-
 void ipc_note_add(struct ipc_cfg *cfg, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	ipc_vnote(cfg->note, sizeof(cfg->note), fmt, ap);
+	note_vappend(cfg->note, sizeof(cfg->note), fmt, ap);
 	va_end(ap);
 }
 
@@ -257,7 +233,7 @@ void ipc_chan_note(struct ipc_chan *ch, const char *fmt, ...)
 	va_end(ap);
 	/* Both channels of a latency pair say the same thing: say it once. */
 	if (!strstr(ch->note, text))
-		ipc_note_add_to(ch->note, ch->note_len, "%s", text);
+		note_append(ch->note, ch->note_len, "%s", text);
 }
 
 int ipc_read_long(const char *path, long *v)
@@ -517,7 +493,7 @@ static void ipc_rusage(uint64_t *ctxsw, uint64_t *minflt)
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	*ctxsw = (uint64_t)ru.ru_nvcsw + (uint64_t)ru.ru_nivcsw;
+	*ctxsw = bench_rusage_switches(&ru);
 	*minflt = (uint64_t)ru.ru_minflt;
 }
 
