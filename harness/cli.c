@@ -31,6 +31,8 @@ const char cli_usage_text[] =
 	"  compare   BASE CAND: what changed between two runs (see compare --help)\n"
 	"  plot      RUN: draw a run's figures into RUN/plots/ (see plot --help)\n"
 	"  report    RUN: write RUN/REPORT.md (see report --help)\n"
+	"  export    RUN: a run in google/benchmark JSON or Go benchstat format\n"
+	"            (see export --help)\n"
 	"\n"
 	"run options:\n"
 	"  --filter REGEX       only benchmarks whose \"bench/variant\" matches (POSIX\n"
