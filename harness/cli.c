@@ -31,6 +31,8 @@ const char cli_usage_text[] =
 	"  compare   BASE CAND: what changed between two runs (see compare --help)\n"
 	"  plot      RUN: draw a run's figures into RUN/plots/ (see plot --help)\n"
 	"  report    RUN: write RUN/REPORT.md (see report --help)\n"
+	"  export    RUN: a run in google/benchmark JSON or Go benchstat format\n"
+	"            (see export --help)\n"
 	"\n"
 	"run options:\n"
 	"  --filter REGEX       only benchmarks whose \"bench/variant\" matches (POSIX\n"
@@ -140,6 +142,35 @@ static void cli_shown(const char *v, char *buf, size_t len)
 		snprintf(buf, len, "%.40s... (%zu bytes)", v, n);
 }
 
+/* The folder path would be created in (or replaced in, for a file) exists
+ * and is writable.  The parent of "a/b/" is "a": trailing slashes are
+ * dropped first (but a lone "/" is kept).  0 or EXIT_USAGE, naming the
+ * option's value as shown. */
+static int cli_check_parent(const char *path, const char *shown)
+{
+	char parent[PATH_MAX];
+	size_t len;
+	struct stat st;
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", path);
+	len = strlen(parent);
+	while (len > 1 && parent[len - 1] == '/')
+		parent[--len] = 0;
+	slash = strrchr(parent, '/');
+	if (slash == parent)
+		slash[1] = 0;
+	else if (slash)
+		*slash = 0;
+	else
+		snprintf(parent, sizeof(parent), ".");
+	if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
+		return cli_usage_error("--out '%s': parent folder does not exist", shown);
+	if (access(parent, W_OK | X_OK) < 0)
+		return cli_usage_error("--out '%s': cannot create it (%s)", shown, strerror(errno));
+	return 0;
+}
+
 /* --out must be a directory we can create or write into, with room under
  * it for what the run writes (CLI_OUT_RESERVE): a path the kernel would
  * refuse halfway through output_open() used to leave --out created and
@@ -147,9 +178,8 @@ static void cli_shown(const char *v, char *buf, size_t len)
 int cli_check_out_dir(const char *dir)
 {
 	struct stat st;
-	char parent[PATH_MAX], shown[96];
+	char shown[96];
 	size_t len = strlen(dir);
-	char *slash;
 
 	cli_shown(dir, shown, sizeof(shown));
 	if (!*dir)
@@ -167,23 +197,31 @@ int cli_check_out_dir(const char *dir)
 	}
 	if (errno != ENOENT)
 		return cli_usage_error("--out '%s': %s", shown, strerror(errno));
-	/* The parent of "a/b/" is "a": drop trailing slashes first (but keep
-	 * a lone "/", whose stat() cannot have failed with ENOENT). */
-	snprintf(parent, sizeof(parent), "%s", dir);
-	while (len > 1 && parent[len - 1] == '/')
-		parent[--len] = 0;
-	slash = strrchr(parent, '/');
-	if (slash == parent)
-		slash[1] = 0;
-	else if (slash)
-		*slash = 0;
-	else
-		snprintf(parent, sizeof(parent), ".");
-	if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cli_usage_error("--out '%s': parent folder does not exist", shown);
-	if (access(parent, W_OK | X_OK) < 0)
-		return cli_usage_error("--out '%s': cannot create it (%s)", shown, strerror(errno));
-	return 0;
+	return cli_check_parent(dir, shown);
+}
+
+int cli_check_out_file(const char *path)
+{
+	struct stat st;
+	char shown[96];
+
+	cli_shown(path, shown, sizeof(shown));
+	if (!*path)
+		return cli_usage_error("--out '%s': empty path", path);
+	if (strlen(path) >= PATH_MAX)
+		return cli_usage_error("--out '%s': longer than PATH_MAX (%d)", shown, PATH_MAX);
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return cli_usage_error("--out '%s': is a folder (expected a file)", shown);
+		/* A FIFO or a device is written into as it is (compare_write_out). */
+		if (!S_ISREG(st.st_mode) && access(path, W_OK) < 0)
+			return cli_usage_error("--out '%s': not writable (%s)", shown, strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			return 0;
+	} else if (errno != ENOENT) {
+		return cli_usage_error("--out '%s': %s", shown, strerror(errno));
+	}
+	return cli_check_parent(path, shown);
 }
 
 /* Skip the bracket expression that starts at re[i] == '[': the index just

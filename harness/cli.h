@@ -86,5 +86,9 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c);
 /* --out must be a directory that exists and is writable, or that can be
  * created in an existing writable parent.  0 or EXIT_USAGE. */
 int cli_check_out_dir(const char *dir);
+/* --out names a file to write (export): not a folder, and either a FIFO or
+ * device that is writable, or a path in an existing writable folder.
+ * 0 or EXIT_USAGE. */
+int cli_check_out_file(const char *path);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * main.c - dispatch of the commands run, list, info, compare, plot and report.
+ * main.c - dispatch of the commands run, list, info, compare, plot, report and
+ * export.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include "clock.h"
 #include "compare.h"
 #include "ctx.h"
+#include "export.h"
 #include "meta.h"
 #include "output.h"
 #include "pmu.h"
@@ -331,8 +333,15 @@ int main(int argc, char **argv)
 		return compare_cmd(argc - 1, argv + 1);
 	if (strcmp(cmd, "plot") == 0 || strcmp(cmd, "report") == 0)
 		return scripts_cmd(argc - 1, argv + 1);
+	/* export writes on stdout unless --out is given: its errors there
+	 * must not end in exit 0 either. */
+	if (strcmp(cmd, "export") == 0) {
+		rc = export_cmd(argc - 1, argv + 1);
+		return rc ? rc : main_check_stdout("export");
+	}
 	if (strcmp(cmd, "run") && strcmp(cmd, "list") && strcmp(cmd, "info"))
-		return cli_usage_error("unknown command '%s' (accepted: run, list, info, compare, plot, report)", cmd);
+		return cli_usage_error("unknown command '%s' (accepted: run, list, info, compare, "
+				       "plot, report, export)", cmd);
 	rc = cli_parse(cmd, argc - 1, argv + 1, &c);
 	if (rc)
 		goto out;

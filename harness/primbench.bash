@@ -5,7 +5,7 @@
 # "commands:" section, and each command's "... options:" sections), so
 # completion cannot drift from the program; benchmark names after --filter
 # come from `primbench list`.  Values with a fixed set (placements, event
-# sets, compare formats) are listed here.  Needs nothing of the
+# sets, compare and export formats) are listed here.  Needs nothing of the
 # bash-completion package.
 
 # _primbench_prog: the primbench being completed (as typed, if it runs),
@@ -97,7 +97,11 @@ _primbench()
 		COMPREPLY=($(compgen -W "all none sw hw" -- "$cur"))
 		return 0 ;;
 	--format)
-		COMPREPLY=($(compgen -W "text md csv" -- "$cur"))
+		if [[ $cmd == export ]]; then
+			COMPREPLY=($(compgen -W "gbench-json benchstat" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "text md csv" -- "$cur"))
+		fi
 		return 0 ;;
 	--out | -o | --topology)
 		if [[ $cmd == run ]]; then

@@ -20,6 +20,10 @@ if [ "$what" = test ]; then
 	# ci/fleet's real-ssh test runs sshd in network namespaces (ip netns,
 	# veth) and reaches it with the OpenSSH client.
 	pkgs="$pkgs openssh-server openssh-client iproute2"
+	# tests/e2e/test_export feeds exports to google/benchmark's own
+	# compare.py (libbenchmark-tools), which imports scipy and numpy, under
+	# Debian's python3; and validates JSON with python3 -m json.tool.
+	pkgs="$pkgs libbenchmark-tools python3 python3-scipy python3-numpy"
 fi
 
 missing=""

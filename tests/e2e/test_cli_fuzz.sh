@@ -155,8 +155,23 @@ bad compare "$WORK/afile" "$B"
 bad compare "$WORK/emptydir" "$B"
 bad compare "$A" "$WORK/emptydir"
 bad compare "$A" "$B" --out "$WORK/no/such/compare.csv"
+
+# --- export's command line ---------------------------------------------------------------
+bad export
+bad export "$A" "$B"
+bad export --bogus "$A"
+for v in xml '' JSON gbench csv; do bad export --format "$v" "$A"; done
+bad export "$A" --format
+bad export "$A" --out
+bad export --out '' "$A"
+bad export "$WORK/no-such"
+bad export "$WORK/afile"
+bad export "$WORK/emptydir"
+bad export "$A" --out "$WORK/no/such/export.json"
+bad export "$A" --out "$A/export.json"
+bad export "$A" --out "$WORK/emptydir"
 ls -lR "$WORK/runs" > "$WORK/runs.after"
-cmp -s "$WORK/runs.before" "$WORK/runs.after" || fail "a failed compare wrote into a results folder"
+cmp -s "$WORK/runs.before" "$WORK/runs.after" || fail "a failed compare or export wrote into a results folder"
 
 echo "ok: $tried bad command lines: exit 2, one line, nothing written; $crashes crashes"
 [ -n "${FAULTS_TABLE:-}" ] && echo "cli_inputs_tried $tried" >> "$FAULTS_TABLE"

@@ -1,0 +1,1358 @@
+/*
+ * export.c - a run folder's CSVs in google/benchmark's JSON or the Go
+ * benchmark format (see export.h for what each holds).
+ *
+ * What maps to what, and why:
+ *
+ * - One configuration (bench, variant, sweep, x, placement) with an
+ *   ns_per_op row that ran (status ok) and has samples becomes one
+ *   benchmark.  Its name is built by export_name(); gbench's family is the
+ *   (bench, variant) pair, its instances the sweep points and placements.
+ * - Every timed sample is one result: gbench "iteration" entries (one per
+ *   repetition, repetition_index counting the samples of all rounds in
+ *   round order, iterations = the sample's operations, the round in the
+ *   label), benchstat lines (N = the sample's operations).  A sample is the
+ *   mean over its iterations, as a gbench repetition or a Go result is.
+ * - real_time is ns_per_op.  primbench times wall clock only; the task
+ *   clock comes from a separate counting pass with other samples, so
+ *   cpu_time repeats real_time (and the context says so) rather than pair
+ *   two unrelated numbers.
+ * - bytes_per_s and msgs_per_s of the same sample (same round and sample
+ *   index) go on the same entry: gbench's counters bytes_per_second and
+ *   items_per_second, benchstat's B/s and msgs/s.
+ * - gbench aggregates are summary.csv's own statistics over all samples
+ *   (mean, median = p50, stddev, cv, min, max, p90, p99, ci95_lo,
+ *   ci95_hi), not recomputed here; an empty statistic is left out, never
+ *   written as NaN (which is not JSON).
+ * - Every meta.csv key is copied into gbench's context as a string (the
+ *   host fingerprint stays with the numbers); benchstat gets the ones a Go
+ *   reader knows (goos, goarch, cpu, pkg) and primbench's main ones.
+ *
+ * Nothing is written until the whole export is built in memory; the run
+ * folder is only read, and --out inside it is refused.  --out is written
+ * by compare's writer (compare_write_out), as compare --out is.
+ */
+#include "export.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+/* compare_write_out: the one writer of an --out file (atomic for a regular
+ * file, through a symlink; a FIFO or device written as it is). */
+#include "compare_report.h"
+#include "csv.h"
+#include "output.h"
+
+/* The key columns of a configuration, in the order names are built. */
+enum { EK_BENCH, EK_VARIANT, EK_SWEEP, EK_X, EK_PLACEMENT, EK_N };
+static const char *const export_key_cols[EK_N] = {
+	"bench", "variant", "sweep", "x", "placement",
+};
+
+/* One row of summary.csv or samples.csv, for sorting and looking up. */
+struct export_ref {
+	const char *k[EK_N];     /* key parts, borrowed from the table */
+	const char *metric;      /* metric name */
+	unsigned long long round; /* samples: round (1 in schema 1); summary: 0 */
+	unsigned long long sample; /* samples: index within its round; summary: 0 */
+	size_t row;              /* row index in its table */
+};
+
+/* The throughput metrics that ride on a time result. */
+enum { ET_BYTES, ET_MSGS, ET_N };
+static const char *const export_thr_metric[ET_N] = { "bytes_per_s", "msgs_per_s" };
+static const char *const export_thr_counter[ET_N] = { "bytes_per_second", "items_per_second" };
+static const char *const export_thr_unit[ET_N] = { "B/s", "msgs/s" };
+
+/* summary.csv statistics written as gbench aggregates. */
+static const struct export_agg {
+	const char *name;        /* aggregate_name */
+	const char *col;         /* summary.csv column */
+	double div;              /* cv_pct is a percentage, gbench's cv a fraction */
+} export_aggs[] = {
+	{ "mean", "mean", 1 },     { "median", "p50", 1 },   { "stddev", "stddev", 1 },
+	{ "cv", "cv_pct", 100 },   { "min", "min", 1 },      { "max", "max", 1 },
+	{ "p90", "p90", 1 },       { "p99", "p99", 1 },      { "ci95_lo", "ci95_lo", 1 },
+	{ "ci95_hi", "ci95_hi", 1 },
+};
+#define EXPORT_NAGG (sizeof(export_aggs) / sizeof(export_aggs[0]))
+
+/* A run folder, loaded. */
+struct export_run {
+	const char *dir;         /* the folder as given */
+	struct csv_table meta;   /* meta.csv */
+	struct csv_table sum;    /* summary.csv */
+	struct csv_table smp;    /* samples.csv */
+	int meta_key, meta_value; /* meta.csv columns */
+	int sum_key[EK_N];       /* summary.csv key columns */
+	int sum_metric, sum_n, sum_status, sum_validation; /* summary.csv columns */
+	int sum_agg[EXPORT_NAGG]; /* summary.csv column of each aggregate */
+	int smp_key[EK_N];       /* samples.csv key columns */
+	int smp_metric, smp_sample, smp_iters, smp_value; /* samples.csv columns */
+	int smp_round;           /* samples.csv round column, -1 in schema 1 */
+	struct export_ref *sums; /* summary rows, sorted */
+	size_t *sum_ref;         /* sum_ref[row]: where summary row `row` is in sums */
+	struct export_ref *smps; /* samples rows, sorted */
+};
+
+/* One exported configuration. */
+struct export_cfg {
+	size_t row;              /* its ns_per_op row in summary.csv */
+	const struct export_ref *smp; /* its ns_per_op samples, by round then sample */
+	size_t n;                /* how many */
+	long thr_row[ET_N];      /* summary row of each throughput metric, -1 if none */
+	const struct export_ref *thr[ET_N]; /* each throughput metric's samples */
+	size_t thr_n[ET_N];      /* how many */
+	unsigned family;         /* gbench family_index: its (bench, variant) */
+	unsigned instance;       /* gbench per_family_instance_index */
+	char name[EXPORT_NAME_MAX]; /* the name in the chosen format */
+};
+
+/* What the export holds, and what it leaves out. */
+struct export_plan {
+	struct export_cfg *cfg;  /* the configurations exported, in summary order */
+	size_t ncfg;             /* how many */
+	char *left_out;          /* what is left out: sentences, one a line */
+	size_t left_out_len;     /* its length */
+	char *left_joined;       /* the same on one line, "; " between sentences */
+};
+
+/* ------------------------------------------------------------------------
+ * Names and escaping.
+ */
+
+/* Append s percent-encoded at buf[*pos]; -ENAMETOOLONG when it does not
+ * fit (with its NUL). */
+static int export_put_part(char *buf, size_t len, size_t *pos, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '+' || c == '-';
+
+		if (*pos + (safe ? 1 : 3) >= len)
+			return -ENAMETOOLONG;
+		if (safe) {
+			buf[(*pos)++] = (char)c;
+		} else {
+			buf[(*pos)++] = '%';
+			buf[(*pos)++] = hex[c >> 4];
+			buf[(*pos)++] = hex[c & 15];
+		}
+	}
+	buf[*pos] = 0;
+	return 0;
+}
+
+/* Append a literal (a separator, the prefix) at buf[*pos]. */
+static int export_put_lit(char *buf, size_t len, size_t *pos, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*pos + n >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf + *pos, s, n + 1);
+	*pos += n;
+	return 0;
+}
+
+int export_name(char *buf, size_t len, enum export_format f, const char *bench,
+		const char *variant, const char *sweep, const char *x, const char *placement)
+{
+	int go = f == EXPORT_BENCHSTAT;
+	size_t pos = 0, start, i;
+	int rc = 0;
+
+	if (len == 0)
+		return -ENAMETOOLONG;
+	buf[0] = 0;
+	if (go)
+		rc = export_put_lit(buf, len, &pos, "Benchmark");
+	start = pos;
+	if (rc == 0)
+		rc = export_put_part(buf, len, &pos, bench);
+	/* Go's convention: "Benchmark" then an upper-case letter. */
+	if (rc == 0 && go && buf[start] >= 'a' && buf[start] <= 'z')
+		buf[start] = (char)(buf[start] - 'a' + 'A');
+	if (rc == 0)
+		rc = export_put_lit(buf, len, &pos, "/");
+	if (rc == 0)
+		rc = export_put_part(buf, len, &pos, variant);
+	if (rc == 0 && sweep[0]) {
+		rc = export_put_lit(buf, len, &pos, "/");
+		if (rc == 0)
+			rc = export_put_part(buf, len, &pos, sweep);
+		if (rc == 0)
+			rc = export_put_lit(buf, len, &pos, go ? "=" : ":");
+		if (rc == 0)
+			rc = export_put_part(buf, len, &pos, x);
+	}
+	if (rc == 0)
+		rc = export_put_lit(buf, len, &pos, "/");
+	if (rc == 0)
+		rc = export_put_part(buf, len, &pos, placement);
+	/* benchstat reads a final "-8" as GOMAXPROCS 8: encode that '-'. */
+	for (i = pos; rc == 0 && go && i > 0 && buf[i - 1] >= '0' && buf[i - 1] <= '9'; i--)
+		;
+	if (rc == 0 && go && i < pos && i > 0 && buf[i - 1] == '-') {
+		if (pos + 2 >= len) {
+			rc = -ENAMETOOLONG;
+		} else {
+			memmove(buf + i + 2, buf + i, pos - i + 1);
+			memcpy(buf + i - 1, "%2D", 3);
+			pos += 2;
+		}
+	}
+	if (rc < 0)
+		buf[0] = 0;
+	return rc < 0 ? rc : (int)pos;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if it is not one
+ * (overlong forms, surrogates and code points past U+10FFFF are not). */
+static size_t export_utf8_len(const unsigned char *s)
+{
+	unsigned cp;
+	size_t n, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+void export_json_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	while (*p) {
+		size_t n;
+
+		if (*p == '"' || *p == '\\') {
+			fputc('\\', f);
+			fputc(*p++, f);
+		} else if (*p == '\n') {
+			fputs("\\n", f), p++;
+		} else if (*p == '\t') {
+			fputs("\\t", f), p++;
+		} else if (*p == '\r') {
+			fputs("\\r", f), p++;
+		} else if (*p < 0x20) {
+			fprintf(f, "\\u%04x", *p++);
+		} else if (*p < 0x80) {
+			fputc(*p++, f);
+		} else if ((n = export_utf8_len(p)) != 0) {
+			fwrite(p, 1, n, f);
+			p += n;
+		} else {
+			fputs("\\ufffd", f), p++;
+		}
+	}
+	fputc('"', f);
+}
+
+const char *export_goarch(const char *machine)
+{
+	static const char *const map[][2] = {
+		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "arm64", "arm64" },
+		{ "i386", "386" },     { "i486", "386" },      { "i586", "386" },
+		{ "i686", "386" },     { "armv6l", "arm" },    { "armv7l", "arm" },
+		{ "ppc64", "ppc64" },  { "ppc64le", "ppc64le" }, { "s390x", "s390x" },
+		{ "riscv64", "riscv64" }, { "loongarch64", "loong64" }, { "mips64", "mips64" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(machine, map[i][0]) == 0)
+			return map[i][1];
+	return machine;
+}
+
+/* ------------------------------------------------------------------------
+ * Loading the run.
+ */
+
+/* A whole number of 1 to 18 digits (a round, a sample index, iterations).
+ * 0 or -EINVAL. */
+static int export_parse_count(const char *s, unsigned long long *out)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n > 18 || s[n])
+		return -EINVAL;
+	*out = strtoull(s, NULL, 10);
+	return 0;
+}
+
+/* Key, then metric, then round and sample: a configuration's samples of one
+ * metric end up together, in the order they were taken. */
+static int export_ref_cmp(const void *pa, const void *pb)
+{
+	const struct export_ref *a = pa, *b = pb;
+	int c;
+
+	for (int k = 0; k < EK_N; k++)
+		if ((c = strcmp(a->k[k], b->k[k])) != 0)
+			return c;
+	if ((c = strcmp(a->metric, b->metric)) != 0)
+		return c;
+	if (a->round != b->round)
+		return a->round < b->round ? -1 : 1;
+	if (a->sample != b->sample)
+		return a->sample < b->sample ? -1 : 1;
+	return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* The refs of (key of `like`, metric) in sorted refs[0..n): the first, and
+ * their count in *count (0: NULL). */
+static const struct export_ref *export_find(const struct export_ref *refs, size_t n,
+					    const struct export_ref *like, const char *metric,
+					    size_t *count)
+{
+	struct export_ref probe = *like;
+	size_t lo = 0, hi = n, end;
+
+	probe.metric = metric;
+	probe.round = probe.sample = 0;
+	probe.row = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (export_ref_cmp(&refs[mid], &probe) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < n; end++) {
+		int same = strcmp(refs[end].metric, metric) == 0;
+
+		for (int k = 0; same && k < EK_N; k++)
+			same = strcmp(refs[end].k[k], like->k[k]) == 0;
+		if (!same)
+			break;
+	}
+	*count = end - lo;
+	return end > lo ? &refs[lo] : NULL;
+}
+
+static const char *export_meta_get(const struct export_run *r, const char *key)
+{
+	for (size_t i = 0; i < r->meta.nrows; i++)
+		if (strcmp(r->meta.rows[i][r->meta_key], key) == 0)
+			return r->meta.rows[i][r->meta_value];
+	return NULL;
+}
+
+/* Load RUN/name into t.  0 or EXIT_USAGE after one line on stderr. */
+static int export_load_table(const struct export_run *r, const char *name, struct csv_table *t)
+{
+	char path[PATH_MAX + 32], gz[PATH_MAX + 40];
+	struct stat st;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", r->dir, name) >= sizeof(path))
+		return cli_usage_error("export: '%s': path too long", r->dir);
+	snprintf(gz, sizeof(gz), "%s.gz", path);
+	if (stat(path, &st) < 0 && errno == ENOENT && stat(gz, &st) == 0)
+		return cli_usage_error("export: %s is compressed: gunzip it first (export reads %s)",
+				       gz, name);
+	if (csv_table_load(t, path) < 0)
+		return cli_usage_error("export: %s", t->err);
+	return 0;
+}
+
+/* The column `name` of t into *col; EXIT_USAGE after one line if it has none. */
+static int export_col(const struct export_run *r, const struct csv_table *t, const char *file,
+		      const char *name, int *col)
+{
+	*col = csv_table_col(t, name);
+	if (*col < 0)
+		return cli_usage_error("export: %s/%s: missing column '%s'", r->dir, file, name);
+	return 0;
+}
+
+/* Sorted refs over the rows of t (samples: with round and sample parsed).
+ * 0, EXIT_USAGE (a bad round or sample index) or 1 (out of memory). */
+static int export_index(const struct export_run *r, const struct csv_table *t, int samples,
+			struct export_ref **out)
+{
+	const int *key = samples ? r->smp_key : r->sum_key;
+	struct export_ref *refs = calloc(t->nrows ? t->nrows : 1, sizeof(*refs));
+
+	if (!refs) {
+		fprintf(stderr, "primbench: export: out of memory\n");
+		return 1;
+	}
+	for (size_t i = 0; i < t->nrows; i++) {
+		struct export_ref *e = &refs[i];
+		int bad = -1;
+
+		for (int k = 0; k < EK_N; k++)
+			e->k[k] = t->rows[i][key[k]];
+		e->metric = t->rows[i][samples ? r->smp_metric : r->sum_metric];
+		e->row = i;
+		e->round = samples ? 1 : 0;
+		if (samples && r->smp_round >= 0 &&
+		    (export_parse_count(t->rows[i][r->smp_round], &e->round) < 0 || e->round == 0))
+			bad = r->smp_round;
+		else if (samples && export_parse_count(t->rows[i][r->smp_sample], &e->sample) < 0)
+			bad = r->smp_sample;
+		if (bad >= 0) {
+			free(refs);
+			return cli_usage_error("export: %s/samples.csv:%zu: %s '%s' is not a whole "
+					       "number%s", r->dir, i + 2, t->header[bad],
+					       t->rows[i][bad], bad == r->smp_round ? " from 1" : "");
+		}
+	}
+	qsort(refs, t->nrows, sizeof(*refs), export_ref_cmp);
+	*out = refs;
+	return 0;
+}
+
+/* The inverse of r->sums' order, so that a summary row finds its ref.
+ * 0 or 1 (out of memory). */
+static int export_sum_refs(struct export_run *r)
+{
+	r->sum_ref = calloc(r->sum.nrows ? r->sum.nrows : 1, sizeof(*r->sum_ref));
+	if (!r->sum_ref) {
+		fprintf(stderr, "primbench: export: out of memory\n");
+		return 1;
+	}
+	for (size_t i = 0; i < r->sum.nrows; i++)
+		r->sum_ref[r->sums[i].row] = i;
+	return 0;
+}
+
+static void export_run_free(struct export_run *r)
+{
+	csv_table_free(&r->meta);
+	csv_table_free(&r->sum);
+	csv_table_free(&r->smp);
+	free(r->sums);
+	free(r->sum_ref);
+	free(r->smps);
+}
+
+/* Load and check RUN.  0, EXIT_USAGE (one line on stderr) or 1 (memory). */
+static int export_run_load(struct export_run *r, const char *dir)
+{
+	const char *schema, *complete;
+	unsigned long long v;
+	struct stat st;
+	char path[PATH_MAX + 16];
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->dir = dir;
+	if (stat(dir, &st) < 0)
+		return cli_usage_error("export: run folder '%s': %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cli_usage_error("export: '%s' is not a results folder (not a folder)", dir);
+	if ((size_t)snprintf(path, sizeof(path), "%s/meta.csv", dir) >= sizeof(path))
+		return cli_usage_error("export: '%s': path too long", dir);
+	if (access(path, F_OK) < 0)
+		return cli_usage_error("export: '%s' is not a results folder (no meta.csv)", dir);
+	rc = export_load_table(r, "meta.csv", &r->meta);
+	if (rc == 0)
+		rc = export_col(r, &r->meta, "meta.csv", "key", &r->meta_key);
+	if (rc == 0)
+		rc = export_col(r, &r->meta, "meta.csv", "value", &r->meta_value);
+	if (rc)
+		return rc;
+	schema = export_meta_get(r, "schema");
+	if (!schema || export_parse_count(schema, &v) < 0 || v < 1 || v > OUTPUT_SCHEMA)
+		return cli_usage_error("export: %s/meta.csv: schema '%s': this primbench reads "
+				       "schema 1 to %d", dir, schema ? schema : "(none)", OUTPUT_SCHEMA);
+	complete = export_meta_get(r, "complete");
+	if (!complete || strcmp(complete, "true") != 0)
+		fprintf(stderr, "primbench: export: warning: run '%s' is incomplete (meta "
+			"complete=false); exported as it is\n", dir);
+
+	{
+		/* The columns export reads, besides the keys and statistics. */
+		const struct {
+			struct csv_table *t;    /* its table */
+			const char *file;       /* the table's file */
+			const char *name;       /* the column */
+			int *col;               /* where its index goes */
+		} cols[] = {
+			{ &r->sum, "summary.csv", "metric", &r->sum_metric },
+			{ &r->sum, "summary.csv", "n", &r->sum_n },
+			{ &r->sum, "summary.csv", "status", &r->sum_status },
+			{ &r->sum, "summary.csv", "validation", &r->sum_validation },
+			{ &r->smp, "samples.csv", "metric", &r->smp_metric },
+			{ &r->smp, "samples.csv", "sample", &r->smp_sample },
+			{ &r->smp, "samples.csv", "iters", &r->smp_iters },
+			{ &r->smp, "samples.csv", "value", &r->smp_value },
+		};
+
+		rc = export_load_table(r, "summary.csv", &r->sum);
+		if (rc == 0)
+			rc = export_load_table(r, "samples.csv", &r->smp);
+		for (int k = 0; rc == 0 && k < EK_N; k++) {
+			rc = export_col(r, &r->sum, "summary.csv", export_key_cols[k], &r->sum_key[k]);
+			if (rc == 0)
+				rc = export_col(r, &r->smp, "samples.csv", export_key_cols[k],
+						&r->smp_key[k]);
+		}
+		for (size_t c = 0; rc == 0 && c < sizeof(cols) / sizeof(cols[0]); c++)
+			rc = export_col(r, cols[c].t, cols[c].file, cols[c].name, cols[c].col);
+		for (size_t a = 0; rc == 0 && a < EXPORT_NAGG; a++)
+			rc = export_col(r, &r->sum, "summary.csv", export_aggs[a].col, &r->sum_agg[a]);
+	}
+	/* Schema 1 has no round column: its samples are one round. */
+	r->smp_round = -1;
+	if (rc == 0 && v >= 2)
+		rc = export_col(r, &r->smp, "samples.csv", "round", &r->smp_round);
+	if (rc == 0)
+		rc = export_index(r, &r->sum, 0, &r->sums);
+	if (rc == 0)
+		rc = export_sum_refs(r);
+	if (rc == 0)
+		rc = export_index(r, &r->smp, 1, &r->smps);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * What is exported.
+ */
+
+/* Field `col` of summary row `row` as a number; NAN when empty or not one. */
+static double export_sum_num(const struct export_run *r, long row, int col)
+{
+	double v;
+
+	if (row < 0 || csv_parse_double(r->sum.rows[row][col], &v, 0) < 0)
+		return NAN;
+	return v;
+}
+
+/* Check the samples of one configuration: a finite value and a whole
+ * number of iterations each.  0 or EXIT_USAGE. */
+static int export_check_samples(const struct export_run *r, const struct export_ref *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *const *row = r->smp.rows[s[i].row];
+		unsigned long long it;
+		double v;
+
+		if (csv_parse_double(row[r->smp_value], &v, 0) < 0)
+			return cli_usage_error("export: %s/samples.csv:%zu: value '%s' is not a "
+					       "finite number", r->dir, s[i].row + 2, row[r->smp_value]);
+		if (export_parse_count(row[r->smp_iters], &it) < 0 || it == 0)
+			return cli_usage_error("export: %s/samples.csv:%zu: iters '%s' is not a whole "
+					       "number from 1", r->dir, s[i].row + 2, row[r->smp_iters]);
+	}
+	return 0;
+}
+
+/* The lists of configurations the left-out sentences name. */
+enum {
+	EL_VALIDATION,           /* exported, but validation=fail */
+	EL_SKIPPED,              /* status skipped */
+	EL_FAILED,               /* status failed or timeout */
+	EL_NO_SAMPLES,           /* an ns_per_op row, no ns_per_op samples */
+	EL_NO_TIME,              /* a throughput row, no ns_per_op row */
+	EL_N
+};
+
+/* A growing list of names for one left-out sentence. */
+struct export_list {
+	FILE *f;                 /* open_memstream over buf */
+	char *buf;               /* the names, ", "-separated */
+	size_t len;              /* its length */
+	size_t n;                /* names in it */
+};
+
+static int export_list_open(struct export_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->f = open_memstream(&l->buf, &l->len);
+	return l->f ? 0 : -ENOMEM;
+}
+
+/* Add a name; a line break in it (a hostile metric name) becomes a space,
+ * since the sentences are kept one a line. */
+static void export_list_add(struct export_list *l, const char *name)
+{
+	fputs(l->n++ ? ", " : "", l->f);
+	for (; *name; name++)
+		fputc(*name == '\n' || *name == '\r' ? ' ' : *name, l->f);
+}
+
+/* Close l and append "<what> (<n>): <names>" as one sentence to out
+ * (NULL: only close it). */
+static int export_list_close(struct export_list *l, FILE *out, const char *what)
+{
+	int rc = fclose(l->f) == 0 ? 0 : -ENOMEM;
+
+	if (rc == 0 && out && l->n)
+		fprintf(out, "%s%s (%zu): %s", ftell(out) ? "\n" : "", what, l->n, l->buf);
+	free(l->buf);
+	return rc;
+}
+
+/* Whether metric is one export carries (the time or a throughput). */
+static int export_mapped(const char *metric)
+{
+	return strcmp(metric, "ns_per_op") == 0 || strcmp(metric, export_thr_metric[ET_BYTES]) == 0 ||
+	       strcmp(metric, export_thr_metric[ET_MSGS]) == 0;
+}
+
+/* The name of summary row i in format f into buf; 0 or EXIT_USAGE. */
+static int export_row_name(const struct export_run *r, size_t i, enum export_format f,
+			   char *buf, size_t len)
+{
+	char *const *row = r->sum.rows[i];
+
+	if (!row[r->sum_key[EK_BENCH]][0] || !row[r->sum_key[EK_VARIANT]][0] ||
+	    !row[r->sum_key[EK_PLACEMENT]][0])
+		return cli_usage_error("export: %s/summary.csv:%zu: empty bench, variant or "
+				       "placement", r->dir, i + 2);
+	if (export_name(buf, len, f, row[r->sum_key[EK_BENCH]], row[r->sum_key[EK_VARIANT]],
+			row[r->sum_key[EK_SWEEP]], row[r->sum_key[EK_X]],
+			row[r->sum_key[EK_PLACEMENT]]) < 0)
+		return cli_usage_error("export: %s/summary.csv:%zu: the configuration's name is "
+				       "longer than %d bytes", r->dir, i + 2, EXPORT_NAME_MAX - 1);
+	return 0;
+}
+
+/* The sentences of what is left out, one a line, into p->left_out; the
+ * lists are closed.  0 or -ENOMEM. */
+static int export_left_out(const struct export_run *r, struct export_plan *p,
+			   enum export_format f, struct export_list lists[EL_N])
+{
+	/* What each list's sentence says of its configurations. */
+	static const char *const what[EL_N] = {
+		[EL_VALIDATION] = "the self-check failed (validation=fail) on these exported "
+				  "configurations",
+		[EL_SKIPPED] = "configurations skipped",
+		[EL_FAILED] = "configurations that failed or timed out",
+		[EL_NO_SAMPLES] = "configurations with no ns_per_op samples",
+		[EL_NO_TIME] = "configurations with no ns_per_op row (a throughput needs a time "
+			       "to ride on)",
+	};
+	FILE *out = open_memstream(&p->left_out, &p->left_out_len);
+	struct export_list metrics;
+	int rc;
+
+	if (!out || export_list_open(&metrics) < 0) {
+		if (out)
+			fclose(out);
+		for (int l = 0; l < EL_N; l++)
+			export_list_close(&lists[l], NULL, NULL);
+		return -ENOMEM;
+	}
+	/* Other metrics, each named once, in the order summary.csv has them. */
+	for (size_t i = 0; i < r->sum.nrows; i++) {
+		const char *m = r->sum.rows[i][r->sum_metric];
+		size_t j;
+
+		if (export_mapped(m))
+			continue;
+		for (j = 0; j < i && strcmp(r->sum.rows[j][r->sum_metric], m) != 0; j++)
+			;
+		if (j == i)
+			export_list_add(&metrics, m);
+	}
+	rc = export_list_close(&metrics, out, "metrics other than ns_per_op, bytes_per_s and "
+			       "msgs_per_s (the counters and derived metrics, which the run's CSVs "
+			       "keep)");
+	fprintf(out, "%s%s", ftell(out) ? "\n" : "",
+		f == EXPORT_GBENCH_JSON ?
+		"summary.csv's mad, between_cv_pct, rounds, validation and note columns" :
+		"summary.csv (benchstat computes its own statistics from the samples), "
+		"with its validation and note columns");
+	for (int l = 0; l < EL_N; l++)
+		if (export_list_close(&lists[l], out, what[l]) < 0)
+			rc = -ENOMEM;
+	if (fclose(out) != 0)
+		rc = -ENOMEM;
+	p->left_joined = rc == 0 ? malloc(2 * p->left_out_len + 1) : NULL;
+	if (!p->left_joined)
+		return -ENOMEM;
+	for (size_t i = 0, n = 0; i <= p->left_out_len; i++) {
+		if (p->left_out[i] == '\n')
+			p->left_joined[n++] = ';';
+		p->left_joined[n++] = p->left_out[i] == '\n' ? ' ' : p->left_out[i];
+	}
+	return 0;
+}
+
+/* One configuration of summary row i: its samples, throughputs, indices.
+ * 0, or EXIT_USAGE for a bad sample. */
+static int export_cfg_fill(const struct export_run *r, struct export_plan *p, size_t i,
+			   enum export_format f)
+{
+	struct export_cfg *c = &p->cfg[p->ncfg];
+	const struct export_ref *self = &r->sums[r->sum_ref[i]];
+	unsigned nfamily = 0;
+	int found = 0, rc;
+
+	memset(c, 0, sizeof(*c));
+	c->row = i;
+	c->smp = export_find(r->smps, r->smp.nrows, self, "ns_per_op", &c->n);
+	rc = export_check_samples(r, c->smp, c->n);
+	for (int t = 0; rc == 0 && t < ET_N; t++) {
+		size_t cnt;
+		const struct export_ref *s = export_find(r->sums, r->sum.nrows, self,
+							 export_thr_metric[t], &cnt);
+
+		c->thr_row[t] = s ? (long)s->row : -1;
+		c->thr[t] = export_find(r->smps, r->smp.nrows, self, export_thr_metric[t],
+					&c->thr_n[t]);
+		rc = export_check_samples(r, c->thr[t], c->thr_n[t]);
+	}
+	if (rc == 0)
+		rc = export_row_name(r, i, f, c->name, sizeof(c->name));
+	if (rc)
+		return rc;
+	/* The family of an earlier configuration of the same (bench,
+	 * variant), one instance further (the last one seen is the latest);
+	 * else the next family. */
+	for (size_t j = 0; j < p->ncfg; j++) {
+		const struct export_cfg *o = &p->cfg[j];
+
+		if (o->family + 1 > nfamily)
+			nfamily = o->family + 1;
+		if (strcmp(r->sums[r->sum_ref[o->row]].k[EK_BENCH], self->k[EK_BENCH]) == 0 &&
+		    strcmp(r->sums[r->sum_ref[o->row]].k[EK_VARIANT], self->k[EK_VARIANT]) == 0) {
+			c->family = o->family;
+			c->instance = o->instance + 1;
+			found = 1;
+		}
+	}
+	if (!found)
+		c->family = nfamily;
+	p->ncfg++;
+	return 0;
+}
+
+/* Plan the export of r in format f.  0, EXIT_USAGE or 1 (memory). */
+static int export_plan_build(const struct export_run *r, struct export_plan *p,
+			     enum export_format f)
+{
+	struct export_list lists[EL_N];
+	char name[EXPORT_NAME_MAX];
+	int rc = 0, nl = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->cfg = calloc(r->sum.nrows ? r->sum.nrows : 1, sizeof(*p->cfg));
+	for (nl = 0; p->cfg && nl < EL_N; nl++)
+		if (export_list_open(&lists[nl]) < 0)
+			break;
+	if (!p->cfg || nl < EL_N) {
+		while (nl-- > 0)
+			export_list_close(&lists[nl], NULL, NULL);
+		fprintf(stderr, "primbench: export: out of memory\n");
+		return 1;
+	}
+	for (size_t i = 0; rc == 0 && i < r->sum.nrows; i++) {
+		char *const *row = r->sum.rows[i];
+		const char *status = row[r->sum_status];
+		size_t cnt;
+
+		if (strcmp(row[r->sum_metric], "ns_per_op") != 0) {
+			/* A throughput of a configuration that has no time, named
+			 * once (by bytes_per_s when it has both). */
+			const struct export_ref *self = &r->sums[r->sum_ref[i]];
+			int bytes = strcmp(row[r->sum_metric], export_thr_metric[ET_BYTES]) == 0;
+
+			if (export_mapped(row[r->sum_metric]) && strcmp(status, "ok") == 0 &&
+			    !export_find(r->sums, r->sum.nrows, self, "ns_per_op", &cnt) &&
+			    (bytes || !export_find(r->sums, r->sum.nrows, self,
+						   export_thr_metric[ET_BYTES], &cnt)) &&
+			    (rc = export_row_name(r, i, f, name, sizeof(name))) == 0)
+				export_list_add(&lists[EL_NO_TIME], name);
+			continue;
+		}
+		rc = export_row_name(r, i, f, name, sizeof(name));
+		if (rc)
+			break;
+		if (strcmp(status, "skipped") == 0) {
+			export_list_add(&lists[EL_SKIPPED], name);
+		} else if (strcmp(status, "ok") != 0) {
+			export_list_add(&lists[EL_FAILED], name);
+		} else {
+			rc = export_cfg_fill(r, p, i, f);
+			if (rc == 0 && p->cfg[p->ncfg - 1].n == 0) {
+				export_list_add(&lists[EL_NO_SAMPLES], name);
+				p->ncfg--;
+			} else if (rc == 0 && strcmp(row[r->sum_validation], "fail") == 0) {
+				export_list_add(&lists[EL_VALIDATION], name);
+			}
+		}
+	}
+	if (export_left_out(r, p, f, lists) < 0 && rc == 0) {
+		fprintf(stderr, "primbench: export: out of memory\n");
+		rc = 1;
+	}
+	return rc;
+}
+
+static void export_plan_free(struct export_plan *p)
+{
+	free(p->cfg);
+	free(p->left_out);
+	free(p->left_joined);
+}
+
+/* ------------------------------------------------------------------------
+ * gbench-json.
+ */
+
+/* A finite number as JSON: the shortest form that reads back the same. */
+static void export_json_num(FILE *f, double v)
+{
+	char buf[CSV_DOUBLE_LEN];
+
+	csv_fmt_double(buf, sizeof(buf), v);
+	fputs(buf, f);
+}
+
+/* "  key": "value" or "key": number, each after a comma but the first. */
+static void export_json_kv(FILE *f, int *first, const char *indent, const char *key,
+			   const char *value)
+{
+	fprintf(f, "%s\n%s", *first ? "" : ",", indent);
+	*first = 0;
+	export_json_string(f, key);
+	fputs(": ", f);
+	export_json_string(f, value);
+}
+
+static void export_json_key(FILE *f, int *first, const char *indent, const char *key)
+{
+	fprintf(f, "%s\n%s", *first ? "" : ",", indent);
+	*first = 0;
+	export_json_string(f, key);
+	fputs(": ", f);
+}
+
+/* gbench's "date": meta's started_utc with its zone as an offset
+ * ("2026-12-01T15:53:21+00:00"); the compact form of schema-1 runs too. */
+static void export_date(const char *utc, char *buf, size_t len)
+{
+	unsigned y, mo, d, h, mi, s;
+	char z;
+
+	if (sscanf(utc, "%4u-%2u-%2uT%2u:%2u:%2u%c", &y, &mo, &d, &h, &mi, &s, &z) == 7 ||
+	    sscanf(utc, "%4u%2u%2uT%2u%2u%2u%c", &y, &mo, &d, &h, &mi, &s, &z) == 7) {
+		if (z == 'Z') {
+			snprintf(buf, len, "%04u-%02u-%02uT%02u:%02u:%02u+00:00", y, mo, d, h, mi, s);
+			return;
+		}
+	}
+	snprintf(buf, len, "%s", utc);
+}
+
+/*
+ * gbench's "caches", from what meta's topology says of the last-level
+ * cache ("..., 2 cores, 2 PUs, L3 32 MiB x1 (2 cores each)"); the other
+ * levels are not in meta.  num_sharing counts logical CPUs, as gbench's
+ * does.  An empty array when the summary does not read that way.
+ */
+static void export_caches(FILE *f, const char *topology)
+{
+	unsigned level = 0;
+	unsigned long long size = 0;
+	int count = 0, each = 0, cores = 0, pus = 0;
+	char unit[4] = "";
+	const char *p = topology;
+
+	while (p && *p) {
+		char word[8];
+		int v;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (sscanf(p, "L%u %llu %3s x%d (%d core", &level, &size, unit, &count, &each) == 5)
+			break;
+		if (sscanf(p, "%d %5s", &v, word) == 2 && strncmp(word, "core", 4) == 0)
+			cores = v;
+		else if (sscanf(p, "%d %5s", &v, word) == 2 && strncmp(word, "PU", 2) == 0)
+			pus = v;
+		p = strchr(p, ',');
+	}
+	fputs("[", f);
+	if (p && *p && size && each > 0) {
+		size <<= strcmp(unit, "MiB") == 0 ? 20 : strcmp(unit, "KiB") == 0 ? 10 : 0;
+		if (cores > 0 && pus % cores == 0)
+			each *= pus / cores;
+		fprintf(f, "\n      {\n        \"type\": \"%s\",\n        \"level\": %u,\n"
+			"        \"size\": %llu,\n        \"num_sharing\": %d\n      }\n    ",
+			level > 1 ? "Unified" : "Data", level, size, each);
+	}
+	fputs("]", f);
+}
+
+/* Whether a meta key is one of the context keys written above it. */
+static int export_gbench_reserved(const char *key)
+{
+	static const char *const keys[] = {
+		"date", "host_name", "executable", "num_cpus", "mhz_per_cpu",
+		"cpu_scaling_enabled", "caches", "library_version", "library_build_type",
+		"json_schema_version", "primbench_export", "primbench_samples",
+		"primbench_cpu_time", "primbench_left_out",
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void export_gbench_context(FILE *f, const struct export_run *r,
+				  const struct export_plan *p)
+{
+	const char *in = "    ", *v;
+	char buf[128];
+	double num;
+	int first = 1;
+
+	fputs("{\n  \"context\": {", f);
+	if ((v = export_meta_get(r, "started_utc")) && v[0]) {
+		export_date(v, buf, sizeof(buf));
+		export_json_kv(f, &first, in, "date", buf);
+	}
+	if ((v = export_meta_get(r, "host")))
+		export_json_kv(f, &first, in, "host_name", v);
+	export_json_kv(f, &first, in, "executable", "primbench");
+	if ((v = export_meta_get(r, "cpu_count")) && csv_parse_double(v, &num, 0) == 0 && num >= 1) {
+		export_json_key(f, &first, in, "num_cpus");
+		fprintf(f, "%.0f", floor(num));
+	}
+	/* gbench's mhz_per_cpu is the cycle counter's rate; the TSC's is ours. */
+	if ((v = export_meta_get(r, "tsc_hz")) && csv_parse_double(v, &num, 0) == 0 && num > 0) {
+		export_json_key(f, &first, in, "mhz_per_cpu");
+		fprintf(f, "%.0f", round(num / 1e6));
+	}
+	/* gbench says scaling is enabled unless the governor is performance. */
+	v = export_meta_get(r, "cpufreq_governor");
+	if (v && v[0] && strcmp(v, "unknown") != 0) {
+		export_json_key(f, &first, in, "cpu_scaling_enabled");
+		fputs(strcmp(v, "performance") == 0 ? "false" : "true", f);
+	}
+	export_json_key(f, &first, in, "caches");
+	export_caches(f, export_meta_get(r, "topology"));
+	snprintf(buf, sizeof(buf), "primbench %s (%s)",
+		 export_meta_get(r, "primbench_version") ? export_meta_get(r, "primbench_version") : "?",
+		 export_meta_get(r, "git_sha") ? export_meta_get(r, "git_sha") : "?");
+	export_json_kv(f, &first, in, "library_version", buf);
+	/* gbench's is NDEBUG's; primbench's is whether it was optimised. */
+	v = export_meta_get(r, "cflags");
+	export_json_kv(f, &first, in, "library_build_type",
+		       v && strstr(v, "-O") && !strstr(v, "-O0") ? "release" : "debug");
+	export_json_key(f, &first, in, "json_schema_version");
+	fputs("1", f);
+	snprintf(buf, sizeof(buf), "primbench %s (%s) export --format gbench-json",
+		 PRIMBENCH_VERSION, PRIMBENCH_GIT_SHA);
+	export_json_kv(f, &first, in, "primbench_export", buf);
+	export_json_kv(f, &first, in, "primbench_samples",
+		       "each iteration entry is one timed sample (iterations: the operations "
+		       "it timed; real_time: their mean, ns_per_op; label: its round); "
+		       "repetitions counts the samples of all rounds; the aggregates are "
+		       "summary.csv's over all samples. primbench compare judges a change on "
+		       "round medians; compare.py's U test takes every sample as independent");
+	export_json_kv(f, &first, in, "primbench_cpu_time",
+		       "cpu_time repeats real_time: primbench times wall clock only (its task "
+		       "clock is counted in a separate pass, with other samples)");
+	export_json_kv(f, &first, in, "primbench_left_out", p->left_joined);
+	/* The whole fingerprint, each key once (the first row of a repeat). */
+	for (size_t i = 0; i < r->meta.nrows; i++) {
+		const char *key = r->meta.rows[i][r->meta_key];
+
+		if (export_meta_get(r, key) != r->meta.rows[i][r->meta_value])
+			continue;
+		if (export_gbench_reserved(key)) {
+			snprintf(buf, sizeof(buf), "meta.%.100s", key);
+			key = buf;
+		}
+		export_json_kv(f, &first, in, key, r->meta.rows[i][r->meta_value]);
+	}
+	fputs("\n  },\n  \"benchmarks\": [", f);
+}
+
+/* The fields every entry of a configuration starts with.  The name needs
+ * no JSON escaping: export_name() percent-encodes every byte but
+ * [A-Za-z0-9_.+-] and its separators. */
+static void export_gbench_head(FILE *f, const struct export_cfg *c, const char *suffix,
+			       const char *run_type)
+{
+	fputs("\n    {\n      \"name\": ", f);
+	fprintf(f, "\"%s%s\",\n", c->name, suffix);
+	fprintf(f, "      \"family_index\": %u,\n      \"per_family_instance_index\": %u,\n",
+		c->family, c->instance);
+	fprintf(f, "      \"run_name\": \"%s\",\n      \"run_type\": \"%s\",\n", c->name, run_type);
+	fprintf(f, "      \"repetitions\": %zu,\n", c->n);
+}
+
+/* The value of a sample (checked to be a number by export_check_samples). */
+static double export_value(const struct export_run *r, const struct export_ref *s)
+{
+	double v = NAN;
+
+	csv_parse_double(r->smp.rows[s->row][r->smp_value], &v, 0);
+	return v;
+}
+
+/* Throughput t of ns_per_op sample i of c: the sample of that metric with
+ * the same round and index, into *v.  1 found, 0 none. */
+static int export_thr_value(const struct export_run *r, const struct export_cfg *c, int t,
+			    size_t i, double *v)
+{
+	for (size_t j = 0; j < c->thr_n[t]; j++)
+		if (c->thr[t][j].round == c->smp[i].round && c->thr[t][j].sample == c->smp[i].sample) {
+			*v = export_value(r, &c->thr[t][j]);
+			return 1;
+		}
+	return 0;
+}
+
+static void export_gbench_cfg(FILE *f, const struct export_run *r, const struct export_cfg *c,
+			      int *first)
+{
+	char *const *sum = r->sum.rows[c->row];
+	unsigned long long n = 0;
+	double v;
+
+	for (size_t i = 0; i < c->n; i++) {
+		char *const *row = r->smp.rows[c->smp[i].row];
+
+		v = export_value(r, &c->smp[i]);
+		fputs(*first ? "" : ",", f);
+		*first = 0;
+		export_gbench_head(f, c, "", "iteration");
+		fprintf(f, "      \"repetition_index\": %zu,\n      \"threads\": 1,\n", i);
+		fprintf(f, "      \"iterations\": %s,\n      \"real_time\": ", row[r->smp_iters]);
+		export_json_num(f, v);
+		fputs(",\n      \"cpu_time\": ", f);
+		export_json_num(f, v);
+		fputs(",\n      \"time_unit\": \"ns\"", f);
+		for (int t = 0; t < ET_N; t++) {
+			if (!export_thr_value(r, c, t, i, &v))
+				continue;
+			fprintf(f, ",\n      \"%s\": ", export_thr_counter[t]);
+			export_json_num(f, v);
+		}
+		fprintf(f, ",\n      \"label\": \"round %llu sample %llu\"\n    }",
+			c->smp[i].round, c->smp[i].sample);
+	}
+	/* gbench's aggregate iterations: how many repetitions it was taken over. */
+	if (export_parse_count(sum[r->sum_n], &n) < 0)
+		n = c->n;
+	for (size_t a = 0; a < EXPORT_NAGG; a++) {
+		char suffix[16];
+		double thr;
+
+		v = export_sum_num(r, (long)c->row, r->sum_agg[a]);
+		if (!isfinite(v))
+			continue;
+		snprintf(suffix, sizeof(suffix), "_%s", export_aggs[a].name);
+		fputs(",", f);
+		export_gbench_head(f, c, suffix, "aggregate");
+		fprintf(f, "      \"threads\": 1,\n      \"aggregate_name\": \"%s\",\n"
+			"      \"aggregate_unit\": \"%s\",\n      \"iterations\": %llu,\n"
+			"      \"real_time\": ", export_aggs[a].name,
+			export_aggs[a].div == 1 ? "time" : "percentage", n);
+		export_json_num(f, v / export_aggs[a].div);
+		fputs(",\n      \"cpu_time\": ", f);
+		export_json_num(f, v / export_aggs[a].div);
+		fputs(",\n      \"time_unit\": \"ns\"", f);
+		for (int t = 0; t < ET_N; t++) {
+			thr = export_sum_num(r, c->thr_row[t], r->sum_agg[a]);
+			if (!isfinite(thr))
+				continue;
+			fprintf(f, ",\n      \"%s\": ", export_thr_counter[t]);
+			export_json_num(f, thr / export_aggs[a].div);
+		}
+		fputs("\n    }", f);
+	}
+}
+
+static void export_gbench(FILE *f, const struct export_run *r, const struct export_plan *p)
+{
+	int first = 1;
+
+	export_gbench_context(f, r, p);
+	for (size_t i = 0; i < p->ncfg; i++)
+		export_gbench_cfg(f, r, &p->cfg[i], &first);
+	fputs("\n  ]\n}\n", f);
+}
+
+/* ------------------------------------------------------------------------
+ * benchstat.
+ */
+
+/* s with each line break written as a space: in the text format a line
+ * break would end the line and start one a reader takes for data. */
+static void export_go_text(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+}
+
+/* "key: value" ("key:" when there is no value). */
+static void export_go_config(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "%s:", key);
+	if (value && value[0]) {
+		fputc(' ', f);
+		export_go_text(f, value);
+	}
+	fputc('\n', f);
+}
+
+static void export_benchstat(FILE *f, const struct export_run *r, const struct export_plan *p)
+{
+	/* Configuration keys and the meta key each comes from. */
+	static const char *const keys[][2] = {
+		{ "cpu", "cpu_model" },           { "host", "host" },
+		{ "kernel", "kernel_release" },   { "kernel-version", "kernel_version" },
+		{ "run-id", "run_id" },           { "primbench-version", "primbench_version" },
+		{ "git-sha", "git_sha" },         { "cpu-count", "cpu_count" },
+		{ "topology", "topology" },       { "tsc-hz", "tsc_hz" },
+		{ "clock-source", "clock_source" }, { "accel", "accel" },
+		{ "counters-mode", "counters_mode" }, { "rounds", "rounds" },
+		{ "seed", "seed" },               { "ci-method", "ci_method" },
+		{ "started-utc", "started_utc" }, { "complete", "complete" },
+	};
+	const char *arch = export_meta_get(r, "arch");
+	const char *lo = p->left_out;
+
+	fprintf(f, "# primbench %s (%s) export --format benchstat of ", PRIMBENCH_VERSION,
+		PRIMBENCH_GIT_SHA);
+	export_go_text(f, r->dir);
+	fputc('\n', f);
+	fputs("# One result line per timed sample, in round order: N is the operations it "
+	      "timed, ns/op their mean (ns_per_op); B/s and msgs/s are the same sample's "
+	      "bytes_per_s and msgs_per_s.\n", f);
+	fputs("# primbench compare judges a change on round medians; benchstat takes every "
+	      "sample as independent.\n", f);
+	/* One comment line per sentence (a sentence holds no line break). */
+	while (*lo) {
+		size_t n = strcspn(lo, "\n");
+
+		fprintf(f, "# left out: %.*s\n", (int)n, lo);
+		lo += n;
+		lo += *lo == '\n';
+	}
+	export_go_config(f, "goos", "linux");
+	export_go_config(f, "goarch", arch ? export_goarch(arch) : NULL);
+	export_go_config(f, "pkg", "primbench");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (export_meta_get(r, keys[i][1]))
+			export_go_config(f, keys[i][0], export_meta_get(r, keys[i][1]));
+	fputc('\n', f);
+	for (size_t c = 0; c < p->ncfg; c++) {
+		const struct export_cfg *cfg = &p->cfg[c];
+
+		for (size_t i = 0; i < cfg->n; i++) {
+			double v = export_value(r, &cfg->smp[i]);
+
+			fprintf(f, "%s %s ", cfg->name, r->smp.rows[cfg->smp[i].row][r->smp_iters]);
+			export_json_num(f, v);
+			fputs(" ns/op", f);
+			for (int t = 0; t < ET_N; t++) {
+				if (!export_thr_value(r, cfg, t, i, &v))
+					continue;
+				fputc(' ', f);
+				export_json_num(f, v);
+				fprintf(f, " %s", export_thr_unit[t]);
+			}
+			fputc('\n', f);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * The command.
+ */
+
+static const char export_usage[] =
+	"usage: primbench export RUN [--format F] [--out FILE]\n"
+	"\n"
+	"Writes the results folder RUN in another tool's format, on stdout or to FILE.\n"
+	"RUN is only read.\n"
+	"\n"
+	"options:\n"
+	"  --format F   gbench-json (default): google/benchmark's JSON output, for its\n"
+	"               tools/compare.py and the dashboards that read that format;\n"
+	"               one iteration entry per timed sample, summary.csv's statistics\n"
+	"               as aggregates, the host fingerprint in \"context\"\n"
+	"               benchstat: the Go benchmark format (configuration lines, one\n"
+	"               \"BenchmarkName N value ns/op\" line per timed sample)\n"
+	"  --out FILE   write FILE atomically (a FIFO or device is written as it is);\n"
+	"               not inside RUN\n"
+	"  --help       this text\n"
+	"\n"
+	"Names: bench/variant[/sweep:x]/placement (benchstat: BenchmarkBench/variant\n"
+	"[/sweep=x]/placement), each part percent-encoded outside [A-Za-z0-9_.+-].\n"
+	"Only ns_per_op is a time; bytes_per_s and msgs_per_s ride on the same sample\n"
+	"(bytes_per_second and items_per_second; B/s and msgs/s).  What is left out\n"
+	"(counters, other metrics, validation, notes, configurations that did not run)\n"
+	"is listed in the export: context primbench_left_out, or \"# left out:\" lines.\n"
+	"\n"
+	"exit status: 0 written; 1 the output could not be written; 2 bad usage or\n"
+	"input (one line on stderr, nothing written).\n";
+
+/* --out must not name a file inside the run: export never writes there. */
+static int export_check_not_inside(const char *run, const char *out)
+{
+	char rr[PATH_MAX], ro[PATH_MAX], copy[PATH_MAX];
+	size_t n;
+	int inside = 0;
+
+	if (!realpath(run, rr))
+		return 0;
+	n = strlen(rr);
+	if (realpath(out, ro))
+		inside = strncmp(ro, rr, n) == 0 && (ro[n] == '/' || ro[n] == 0);
+	snprintf(copy, sizeof(copy), "%s", out);
+	if (!inside && realpath(dirname(copy), ro))
+		inside = strncmp(ro, rr, n) == 0 && (ro[n] == '/' || ro[n] == 0);
+	if (inside)
+		return cli_usage_error("export: --out '%s' is inside the run folder '%s': export "
+				       "never writes into the run it reads", out, run);
+	return 0;
+}
+
+/* export's options: spelled whole (no abbreviations), -h for --help. */
+enum { EOPT_FORMAT = 256, EOPT_OUT, EOPT_HELP = 'h' };
+static const struct option export_long_opts[] = {
+	{ "format", required_argument, NULL, EOPT_FORMAT },
+	{ "out", required_argument, NULL, EOPT_OUT },
+	{ "help", no_argument, NULL, EOPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The command line of export. */
+struct export_args {
+	enum export_format fmt;  /* --format */
+	const char *out;         /* --out, NULL: stdout */
+	const char *run;         /* the first folder given */
+	int nrun;                /* folders given (one is right) */
+	int help;                /* --help */
+};
+
+/* One option or argument (a cli_arg_fn): 0, or EXIT_USAGE after one line. */
+static int export_parse_arg(void *ctx, const struct cli_arg *a)
+{
+	struct export_args *e = ctx;
+
+	if (a->missing)
+		return cli_usage_error("export: %s: missing value", a->text);
+	switch (a->opt) {
+	case CLI_ARG:
+		if (e->nrun++ == 0)
+			e->run = a->value;
+		return 0;
+	case CLI_SEP:
+		return 0;
+	case EOPT_FORMAT:
+		if (strcmp(a->value, "gbench-json") == 0)
+			e->fmt = EXPORT_GBENCH_JSON;
+		else if (strcmp(a->value, "benchstat") == 0)
+			e->fmt = EXPORT_BENCHSTAT;
+		else
+			return cli_usage_error("export: --format '%s': unknown format (accepted: "
+					       "gbench-json, benchstat)", a->value);
+		return 0;
+	case EOPT_OUT:
+		e->out = a->value;
+		return 0;
+	case EOPT_HELP:
+		e->help = 1;
+		return 0;
+	default:
+		return cli_usage_error("unknown option '%s' for 'export' (see primbench export "
+				       "--help)", a->text);
+	}
+}
+
+int export_cmd(int argc, char **argv)
+{
+	static const struct cli_getopt_spec spec = {
+		.opts = export_long_opts, .shorts = "h", .args_among_opts = true, .exact = true,
+	};
+	struct export_args e = { .fmt = EXPORT_GBENCH_JSON };
+	const char *out, *run;
+	enum export_format fmt;
+	struct export_run r;
+	struct export_plan p;
+	char *text = NULL, err[PATH_MAX + 128];
+	size_t text_len = 0;
+	FILE *f;
+	int rc;
+
+	rc = cli_getopt(&spec, argc, argv, export_parse_arg, &e);
+	if (rc)
+		return rc;
+	if (e.help) {
+		fputs(export_usage, stdout);
+		return 0;
+	}
+	if (e.nrun != 1)
+		return cli_usage_error("export: expected one RUN folder (got %d; see primbench "
+				       "export --help)", e.nrun);
+	run = e.run;
+	out = e.out;
+	fmt = e.fmt;
+	if (out && (cli_check_out_file(out) || export_check_not_inside(run, out)))
+		return EXIT_USAGE;
+	rc = export_run_load(&r, run);
+	if (rc == 0)
+		rc = export_plan_build(&r, &p, fmt);
+	else
+		memset(&p, 0, sizeof(p));
+	if (rc == 0 && !(f = open_memstream(&text, &text_len))) {
+		fprintf(stderr, "primbench: export: out of memory\n");
+		rc = 1;
+	}
+	if (rc == 0) {
+		if (fmt == EXPORT_GBENCH_JSON)
+			export_gbench(f, &r, &p);
+		else
+			export_benchstat(f, &r, &p);
+		if (fclose(f) != 0) {
+			fprintf(stderr, "primbench: export: out of memory\n");
+			rc = 1;
+		}
+	}
+	if (rc == 0 && p.ncfg == 0)
+		fprintf(stderr, "primbench: export: warning: no configuration of '%s' has ns_per_op "
+			"samples that ran; the export holds none\n", run);
+	if (rc == 0 && out && compare_write_out(out, text, text_len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "primbench: export: %s\n", err);
+		rc = 1;
+	} else if (rc == 0 && !out) {
+		fwrite(text, 1, text_len, stdout);
+	}
+	free(text);
+	export_plan_free(&p);
+	export_run_free(&r);
+	return rc;
+}
