@@ -300,6 +300,17 @@ keep_min_x sem
 set -- $(time_unit sem)
 fig sem sem yscale:="$1" yunit="$2" xnote="$(human_x sem)"
 
+# futex: bars of the unswept variants (log y: 10 ns to 100 µs); wake_n
+# and cmp_requeue against N, one panel per placement.
+sel futex_bars v 'f("bench") == "futex" && f("sweep") == ""' 'f("metric") == "ns_per_op"'
+fig futex_bars futex_bars yscale:=1 yunit=ns
+sel futex v 'f("bench") == "futex" && f("x") != ""' 'f("metric") == "ns_per_op"'
+fig futex futex $(xr futex)
+
+# Event polling: latency vs descriptors watched, one line per mechanism.
+sel poll v 'f("bench") == "poll" && f("x") != ""' 'f("metric") == "ns_per_op"'
+fig poll poll $(xr poll)
+
 # OS noise: its summary metrics, and each sample in time order.
 # Counter metrics and ns_per_op (*_per_op) are left to the report.
 # os_noise sweeps the CPU it runs on: one bar per variant and CPU.

@@ -243,6 +243,23 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 		image sem "semaphore cost per variant and placement"
 		headline '^sem$' '^ns_per_op$'
 	fi
+	if has '^futex$'; then
+		echo "## futex (futex)"
+		echo
+		echo "The kernel's wait queue under every lock: an uncontended futex-word mutex (no system call: validated by its own count of futex calls), FUTEX_WAKE with nobody waiting, one wake of N gathered sleepers and a requeue of N (against N, per placement), and a priority-inheritance lock handed between two threads (round trip)."
+		echo
+		image futex_bars "futex cost per unswept variant and placement"
+		image futex "futex wake and requeue vs waiters"
+		headline '^futex$' '^ns_per_op$'
+	fi
+	if has '^poll$'; then
+		echo "## Event polling (poll)"
+		echo
+		echo "Write a byte into one of N pipes, learn which is ready, read it back: select and poll walk all N descriptors, epoll_wait returns the ready one, so the curves part with N. write_read is the floor without any wait; epoll_ctl is an ADD + DEL into a set of N."
+		echo
+		image poll "event polling latency vs descriptors"
+		headline '^poll$' '^ns_per_op$'
+	fi
 	if has '^os_noise$'; then
 		echo "## OS noise (os_noise)"
 		echo
@@ -252,7 +269,7 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 		image os_noise_samples "OS noise per sample"
 		headline '^os_noise$' '_ns$|_pct$|_per_s$'
 	fi
-	others=$(awk -F"$TAB" 'NR > 1 && $1 !~ /^(proc_create|mm_cow|sched_switch|mm_alloc|ipc_.*|syscall_entry|syscall_getppid|null|signal|sem|os_noise)$/ && !s[$1]++ { printf "%s ", $1 }' "$tmp/summary.tsv")
+	others=$(awk -F"$TAB" 'NR > 1 && $1 !~ /^(proc_create|mm_cow|sched_switch|mm_alloc|ipc_.*|syscall_entry|syscall_getppid|null|signal|sem|futex|poll|os_noise)$/ && !s[$1]++ { printf "%s ", $1 }' "$tmp/summary.tsv")
 	for b in $others; do
 		echo "## $b"
 		echo
@@ -306,7 +323,7 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 	echo
 	cu=$(meta counters_unavailable)
 	[ -z "$cu" ] || [ "$cu" = none ] || { echo "Counters that did not open: $(md "$cu")."; echo; }
-	expected="proc_create mm_cow sched_switch mm_alloc ipc_pipe ipc_mq ipc_shm ipc_unix ipc_eventfd syscall_entry signal sem os_noise"
+	expected="proc_create mm_cow sched_switch mm_alloc ipc_pipe ipc_mq ipc_shm ipc_unix ipc_eventfd syscall_entry signal sem futex poll os_noise"
 	absent=""
 	for b in $expected; do has "^$b\$" || absent="$absent $b"; done
 	[ -z "$absent" ] || { echo "Families with no rows in this run (no section, no figure):$absent."; echo; }
