@@ -297,6 +297,8 @@ enum bench_obj {
 	BENCH_OBJ_SYSV_SHM, BENCH_OBJ_SYSV_MSG, BENCH_OBJ_SYSV_SEM,
 	BENCH_OBJ_POSIX_SHM, BENCH_OBJ_POSIX_MQ, BENCH_OBJ_POSIX_SEM,
 	BENCH_OBJ_FILE,
+	/* A folder and the files directly in it (bench_scratch_dir). */
+	BENCH_OBJ_DIR,
 };
 /* A run-unique POSIX name "/primbench-<pid>-<seq>-<tag>" in buf. */
 int bench_unique_name(struct bench_ctx *ctx, char *buf, size_t len, const char *tag);
@@ -304,8 +306,39 @@ int bench_unique_name(struct bench_ctx *ctx, char *buf, size_t len, const char *
  * times out or primbench is killed before the benchmark releases it.
  * Call right after creating it; call bench_untrack() right after removing
  * (IPC_RMID / unlink) it.  id is the SysV id (name NULL) or the POSIX name
- * / file path (id ignored).  0 or -ENOSPC. */
+ * / file path (id ignored; at most PATH_MAX - 1 bytes).  0, -ENOSPC or
+ * -ENAMETOOLONG. */
 int bench_track(struct bench_ctx *ctx, enum bench_obj kind, int id, const char *name);
 void bench_untrack(struct bench_ctx *ctx, enum bench_obj kind, int id, const char *name);
+
+/* File systems a benchmark can ask for a scratch folder on. */
+enum bench_fs {
+	BENCH_FS_TMPFS, /* the host's tmpfs, /dev/shm */
+	BENCH_FS_OUT,   /* the file system that holds the run's --out folder */
+};
+/*
+ * Make a private, empty folder (mode 0700) for this configuration's files
+ * on fs, and its absolute path in buf:
+ *   BENCH_FS_TMPFS  /dev/shm/primbench-<pid>-<seq>-<tag>
+ *   BENCH_FS_OUT    <--out>/.primbench-<pid>-<seq>-<tag>
+ * (<pid> is primbench's, as in bench_unique_name()).  The folder is
+ * tracked (BENCH_OBJ_DIR) before it is made, so that no moment exists
+ * when it is there and unknown to the registry: whatever ends the
+ * configuration (teardown, crash, watchdog, primbench killed), the runner
+ * removes the folder and every file directly in it; a later run's start
+ * removes those of a primbench that died with its whole process group.
+ * Keep only plain files in it, no subfolders.  0; -ENODEV when /dev/shm
+ * is not a tmpfs; -ENOENT when the run has no --out (unit tests); or
+ * -errno of mkdir/realpath/bench_track.
+ */
+int bench_scratch_dir(struct bench_ctx *ctx, enum bench_fs fs, const char *tag,
+		      char *buf, size_t len);
+/* The type of the file system that holds path ("tmpfs", "ext4", "xfs",
+ * "btrfs", "overlay", ...; "0x<magic>" for one not known here), in buf,
+ * for a row's note.  buf, or "?" when statfs fails. */
+const char *bench_fs_type(const char *path, char *buf, size_t len);
+/* Remove a folder from bench_scratch_dir() and the files in it, and
+ * untrack it.  0 or -errno of the final rmdir. */
+int bench_scratch_remove(struct bench_ctx *ctx, const char *dir);
 
 #endif

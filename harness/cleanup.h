@@ -23,7 +23,9 @@ int ctx_registry_init(void);
  * finished too. */
 int ctx_registry_sweep(bool alone);
 /* Remove leftovers of earlier, killed primbench processes (POSIX names
- * carry the creating pid; only dead pids' names are removed). */
-void ctx_sweep_stale(void);
+ * and scratch folders carry the creating pid; only dead pids' are
+ * removed): in /dev/shm, /dev/mqueue and, when out_dir is not NULL, the
+ * scratch folders in out_dir (bench_scratch_dir). */
+void ctx_sweep_stale(const char *out_dir);
 
 #endif

@@ -47,6 +47,8 @@ struct bench_ctx {
 	const struct topo *topo;           /* for binding */
 	bool quick;                        /* --quick */
 	const char *inject;                /* PRIMBENCH_INJECT's <what>, or NULL */
+	const char *out_dir;               /* --out, for BENCH_FS_OUT scratch
+					      folders; NULL: none */
 	struct pmu_group *pmu;             /* counters of worker 0 */
 	double overhead_ns;                /* timer overhead, subtracted per read pair */
 	void *prefill;                     /* BENCH_V_PREFILL memory, or NULL */

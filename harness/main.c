@@ -222,7 +222,7 @@ static int cmd_run(struct cli *c)
 	}
 	/* From here on every way to end closes the folder or leaves none. */
 	runner_signals();
-	ctx_sweep_stale();
+	ctx_sweep_stale(c->out);
 	if (summ_init(&summ, cfg, n, c->run.rounds) < 0) {
 		fprintf(stderr, "primbench: out of memory for %zu configurations\n", n);
 		status = 1;
@@ -266,6 +266,9 @@ static int cmd_run(struct cli *c)
 		goto out_meta;
 	}
 	rs = (struct run_sink){ .out = &o, .summ = &summ };
+	/* Benchmarks that measure the file system under --out make their
+	 * scratch folders there (bench_scratch_dir). */
+	c->run.out_dir = c->out;
 	sink = (struct runner_sink){ .result = run_visit, .arg = &rs };
 	status = runner_run(&c->run, t, cfg, n, &sink);
 	complete = status == 0 || status == 1;

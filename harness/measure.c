@@ -265,7 +265,7 @@ void measure_child(const struct runner_opts *o, const struct topo *t,
 	struct pmu_group pmu;
 	struct bench_ctx ctx = {
 		.desc = c->desc, .var = c->var, .x = c->x, .place = c->place,
-		.topo = t, .quick = o->quick, .pmu = &pmu,
+		.topo = t, .quick = o->quick, .pmu = &pmu, .out_dir = o->out_dir,
 		.overhead_ns = clock_info()->overhead_ns,
 		.prefill = pf ? pf->p : NULL, .prefill_len = pf ? pf->bytes : 0,
 	};

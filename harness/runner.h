@@ -28,6 +28,8 @@ struct runner_opts {
 	double timeout_s;          /* watchdog per configuration */
 	bool progress;             /* progress lines on stderr */
 	bool progress_tty;         /* stderr is a terminal: redraw one line */
+	const char *out_dir;       /* --out: where BENCH_FS_OUT scratch folders
+				      go (bench_scratch_dir); NULL: none */
 };
 
 /* One configuration: a variant at one sweep point and placement. */

@@ -228,6 +228,27 @@ fig() {
 	figs="$figs $name:$script"
 }
 
+# relabel NAME HOW: put another grouping in the series and placement
+# columns of $tmp/NAME.tsv, for bar figures whose colours are not CPU
+# placements, and re-sort.  HOW fs: a variant "op@fs" becomes series "op"
+# and placement "fs" (file_ops: one colour per file system); HOW metric:
+# the placement becomes the metric (one colour per metric).
+relabel() {
+	awk -F"$TAB" -v OFS="$TAB" -v how="$2" 'NR == 1 { print; next }
+		how == "fs" { i = index($1, "@"); if (i) { $6 = substr($1, i + 1); $1 = substr($1, 1, i - 1) } }
+		how == "metric" { $6 = $7 }
+		{ print }' "$tmp/$1.tsv" > "$tmp/$1.raw"
+	{ head -n 1 "$tmp/$1.raw"; tail -n +2 "$tmp/$1.raw" | sort -t "$TAB" -s -k1,1 -k6,6 -k7,7 -k5,5g; } > "$tmp/$1.tsv"
+	series=$(tail -n +2 "$tmp/$1.raw" | awk -F"$TAB" '!s[$1]++ { printf "%s ", $1 }')
+	placements=$(tail -n +2 "$tmp/$1.raw" | awk -F"$TAB" '!s[$6]++ { printf "%s ", $6 }')
+}
+
+# ylo NAME: half the smallest p50 that ran, the floor of a log bar axis.
+ylo() {
+	awk -F"$TAB" 'NR > 1 && $14 == "ok" && $10 + 0 > 0 && (!n++ || $10 + 0 < m) { m = $10 + 0 }
+		END { printf "%.17g\n", n ? m / 2 : 1 }' "$tmp/$1.tsv"
+}
+
 # --- the figures -------------------------------------------------------------
 
 # Process creation: bars at the smallest parent RSS; cost vs RSS.
@@ -283,6 +304,24 @@ if [ "$(count ipc_lat_keys 'f("status") == "ok"')" -gt 0 ] && [ -f "$run/samples
 	sort_sel ipc_latency_cdf
 	fig ipc_latency_cdf ipc_latency_cdf
 fi
+
+# File operations: one bar group per call (create_unlink at its smallest
+# file), one colour per file system (the variant's @suffix), log y: the
+# calls span lseek's ns to fsync's ms.  Read/write throughput vs size.
+sel file_ops_bars v 'f("bench") == "file_ops" && f("variant") !~ /^(read|write)@/' 'f("metric") == "ns_per_op"'
+keep_min_x file_ops_bars
+relabel file_ops_bars fs
+fig file_ops_bars file_ops_bars bar_ylo:="$(ylo file_ops_bars)" xnote="$(human_x file_ops_bars)"
+
+sel file_ops_io v 'f("bench") == "file_ops" && f("variant") ~ /^(read|write)@/' 'f("metric") == "bytes_per_s"'
+fig file_ops_io file_ops_io $(xr file_ops_io)
+
+# Page faults: file page (page-cache hit) against anonymous, per fault
+# (ns_per_op: one touch, one fault) and per page mapped (ns_per_page).
+sel file_mmap_faults v 'f("bench") == "file_mmap" && f("variant") ~ /^fault_/' 'f("metric") == "ns_per_op" || f("metric") == "ns_per_page"'
+relabel file_mmap_faults metric
+set -- $(time_unit file_mmap_faults)
+fig file_mmap_faults file_mmap_faults yscale:="$1" yunit="$2"
 
 # Kernel entry, signals, semaphores: bars per variant x placement.
 sel syscall_entry v 'f("bench") == "syscall_entry" || f("bench") == "syscall_getppid"' 'f("metric") == "ns_per_op"'

@@ -269,7 +269,24 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 		image os_noise_samples "OS noise per sample"
 		headline '^os_noise$' '_ns$|_pct$|_per_s$'
 	fi
-	others=$(awk -F"$TAB" 'NR > 1 && $1 !~ /^(proc_create|mm_cow|sched_switch|mm_alloc|ipc_.*|syscall_entry|syscall_getppid|null|signal|sem|futex|poll|os_noise)$/ && !s[$1]++ { printf "%s ", $1 }' "$tmp/summary.tsv")
+	if has '^file_ops$'; then
+		echo "## File operations (file_ops)"
+		echo
+		echo "The file system calls, each on two file systems named by the variant's suffix: @tmpfs is a private folder in /dev/shm, @outfs one on the file system that holds the results (each row's note names its type). open_close, stat, fstat and lseek work on one file (paths relative to the folder: one lookup, not a walk of --out's depth); create_unlink is lmbench's lat_fs, files of 0, 1, 4 and 10 KiB created one after the other and then unlinked (ns_create and ns_unlink split the operation); read and write copy through the page cache, validated by zero block input (blocks_in_per_op); fsync makes one 4 KiB write durable, a no-op on tmpfs and the disk's latency elsewhere. The folder is tracked by the runner's cleanup registry and removed whatever ends the run."
+		echo
+		image file_ops_bars "file operations per call and file system"
+		image file_ops_io "file read/write throughput vs size"
+		headline '^file_ops$' '^(ns_per_op|bytes_per_s|ns_create|ns_unlink)$'
+	fi
+	if has '^file_mmap$'; then
+		echo "## File-backed mappings (file_mmap)"
+		echo
+		echo "mmap + munmap of a file against its size (a sparse file on the file system of --out, untouched: no fault may happen), and a page fault on a file page already in the page cache against anonymous faults (a read maps the zero page; a write allocates and zeroes a page). A read fault on a file maps the cached pages around it too (fault-around), so setup counts the faults of one pass over every page and the timed passes touch one page per fault; the note gives the count, ns_per_op is per fault and ns_per_page per page mapped, and each fault variant is validated at one minor fault per touch."
+		echo
+		image file_mmap_faults "page fault: file page vs anonymous"
+		headline '^file_mmap$' '^(ns_per_op|ns_per_page|minor_faults_per_op)$'
+	fi
+	others=$(awk -F"$TAB" 'NR > 1 && $1 !~ /^(proc_create|mm_cow|sched_switch|mm_alloc|ipc_.*|syscall_entry|syscall_getppid|null|signal|sem|futex|poll|os_noise|file_ops|file_mmap)$/ && !s[$1]++ { printf "%s ", $1 }' "$tmp/summary.tsv")
 	for b in $others; do
 		echo "## $b"
 		echo
@@ -323,7 +340,7 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 	echo
 	cu=$(meta counters_unavailable)
 	[ -z "$cu" ] || [ "$cu" = none ] || { echo "Counters that did not open: $(md "$cu")."; echo; }
-	expected="proc_create mm_cow sched_switch mm_alloc ipc_pipe ipc_mq ipc_shm ipc_unix ipc_eventfd syscall_entry signal sem futex poll os_noise"
+	expected="proc_create mm_cow sched_switch mm_alloc ipc_pipe ipc_mq ipc_shm ipc_unix ipc_eventfd syscall_entry signal sem futex poll os_noise file_ops file_mmap"
 	absent=""
 	for b in $expected; do has "^$b\$" || absent="$absent $b"; done
 	[ -z "$absent" ] || { echo "Families with no rows in this run (no section, no figure):$absent."; echo; }
