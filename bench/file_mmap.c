@@ -43,7 +43,7 @@
  * fault per operation.
  *
  * Files: made in a private folder (bench_scratch_dir, tracked by the
- * runner's cleanup registry), opened, and unlinked with the folder at
+ * runner's cleanup list), opened, and unlinked with the folder at
  * once: from then on the file is only an open descriptor, which the kernel
  * frees with the process however it ends, and its dirty pages are dropped
  * without writeback.

@@ -16,10 +16,10 @@
  *   @outfs  a private folder in --out, on whatever holds the results
  *           (ext4, xfs, overlay, ...: the note says which).
  * The folder comes from bench_scratch_dir(): tracked in the runner's
- * cleanup registry before it exists, so that it and its files are removed
+ * cleanup list before it exists, so that it and its files are removed
  * whatever ends the configuration - teardown, a crash, the watchdog, or
  * primbench killed (SIGKILL: the supervising child's PDEATHSIG handler
- * sweeps the registry); a later run removes those of a primbench whose
+ * sweeps the cleanup list); a later run removes those of a primbench whose
  * whole process group was killed.
  *
  * What is timed: run() whole, iters operations back to back, on files

@@ -26,7 +26,7 @@
  * Cleanup: names are run-unique; a POSIX queue is unlinked as soon as both
  * processes have opened it.  A SysV queue has no "attach" (IPC_RMID
  * destroys it at once, queued messages included), so it lives until
- * teardown, and a registry entry cannot cover all of that time: the
+ * teardown, and a cleanup-list entry cannot cover all of that time: the
  * supervising child is killed with SIGKILL (the watchdog, or primbench's
  * stop right after its SIGTERM), and SIGKILL cannot be held off, so a kill
  * that lands between msgget() and bench_track() left a queue nobody knew

@@ -109,7 +109,7 @@ struct sem_state {
 	struct semb_shared *sh;  /* shared page, NULL until mapped */
 	int posix_inited;        /* sem_t's initialised (0..2): destroyed in teardown */
 	int semid;               /* SysV set, -1 if none */
-	bool tracked;            /* semid is in the runner's registry */
+	bool tracked;            /* semid is in the runner's cleanup list */
 	bool own_ns;             /* the set lives in our private IPC namespace */
 	pid_t peer;              /* the peer process, 0 if none */
 	bool held;               /* the test-only hold (bench_inject_hold) is done */
@@ -239,7 +239,7 @@ static int semb_setup_sysv(struct bench_ctx *ctx, struct sem_state *st)
 
 	/* Any failure (EPERM without CAP_SYS_ADMIN, EINVAL without
 	 * CONFIG_IPC_NS, ENOSPC at max_ipc_namespaces) means the host
-	 * namespace and the runner's registry instead. */
+	 * namespace and the runner's cleanup list instead. */
 	if (!bench_inject_has(ctx, "no-ipcns"))
 		st->own_ns = unshare(CLONE_NEWIPC) == 0;
 	st->semid = semget(IPC_PRIVATE, 2, IPC_CREAT | IPC_EXCL | 0600);

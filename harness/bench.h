@@ -323,7 +323,7 @@ enum bench_fs {
  *   BENCH_FS_OUT    <--out>/.primbench-<pid>-<seq>-<tag>
  * (<pid> is primbench's, as in bench_unique_name()).  The folder is
  * tracked (BENCH_OBJ_DIR) before it is made, so that no moment exists
- * when it is there and unknown to the registry: whatever ends the
+ * when it is there and unknown to the cleanup list: whatever ends the
  * configuration (teardown, crash, watchdog, primbench killed), the runner
  * removes the folder and every file directly in it; a later run's start
  * removes those of a primbench that died with its whole process group.

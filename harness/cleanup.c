@@ -56,10 +56,10 @@ struct cleanup_page {
 	struct cleanup_slot slot[CLEANUP_SLOTS]; /* tracked objects */
 };
 
-/* Set once by ctx_registry_init() in the main process, before any fork. */
+/* Set once by cleanup_init() in the main process, before any fork. */
 static struct cleanup_page *tracked;
 
-int ctx_registry_init(void)
+int cleanup_init(void)
 {
 	void *p = mmap(NULL, sizeof(*tracked), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -207,7 +207,7 @@ static void cleanup_remove(const struct cleanup_slot *s)
 	}
 }
 
-int ctx_registry_sweep(bool alone)
+int cleanup_sweep(bool alone)
 {
 	int n = 0;
 
@@ -263,7 +263,7 @@ static void cleanup_sweep_dir(const char *dir, const char *prefix)
 	closedir(d);
 }
 
-void ctx_sweep_stale(const char *out_dir)
+void cleanup_sweep_stale(const char *out_dir)
 {
 	cleanup_sweep_dir("/dev/shm", "");
 	cleanup_sweep_dir("/dev/shm", "sem.");

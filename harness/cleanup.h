@@ -16,16 +16,16 @@
  * PDEATHSIG, or primbench after killing a hung child - can remove them.
  * 0 or -errno.
  */
-int ctx_registry_init(void);
+int cleanup_init(void);
 /* Remove every tracked object; async-signal-safe.  Returns how many.
  * alone: no other process of the configuration is alive (primbench after
  * reaping the group), so slots left mid-removal by a killed sweeper are
  * finished too. */
-int ctx_registry_sweep(bool alone);
+int cleanup_sweep(bool alone);
 /* Remove leftovers of earlier, killed primbench processes (POSIX names
  * and scratch folders carry the creating pid; only dead pids' are
  * removed): in /dev/shm, /dev/mqueue and, when out_dir is not NULL, the
  * scratch folders in out_dir (bench_scratch_dir). */
-void ctx_sweep_stale(const char *out_dir);
+void cleanup_sweep_stale(const char *out_dir);
 
 #endif

@@ -215,14 +215,14 @@ static int cmd_run(struct cli *c)
 		status = 0;
 		goto out_cfg;
 	}
-	if (ctx_registry_init() < 0) {
-		fprintf(stderr, "primbench: cannot map the cleanup registry: %s\n", strerror(errno));
+	if (cleanup_init() < 0) {
+		fprintf(stderr, "primbench: cannot map the cleanup list: %s\n", strerror(errno));
 		status = 1;
 		goto out_cfg;
 	}
 	/* From here on every way to end closes the folder or leaves none. */
 	runner_signals();
-	ctx_sweep_stale(c->out);
+	cleanup_sweep_stale(c->out);
 	if (summ_init(&summ, cfg, n, c->run.rounds) < 0) {
 		fprintf(stderr, "primbench: out of memory for %zu configurations\n", n);
 		status = 1;

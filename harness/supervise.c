@@ -51,7 +51,7 @@ static volatile long long paused_ns;
 static void child_on_term(int sig)
 {
 	(void)sig;
-	ctx_registry_sweep(false);
+	cleanup_sweep(false);
 	kill(0, SIGKILL);
 	_exit(128 + SIGTERM);
 }
@@ -362,7 +362,7 @@ int supervise_visit(const struct runner_opts *o, const struct topo *t,
 	current_child = 0;
 	reap_adopted();
 	/* Alone when the group is gone: finish removals a killed sweeper left. */
-	ctx_registry_sweep(reaped);
+	cleanup_sweep(reaped);
 	result_finish(r, &done, have_done, wstatus, cal);
 	return 0;
 }

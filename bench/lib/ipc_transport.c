@@ -413,7 +413,7 @@ void ipc_fd_close(struct ipc_chan *ch)
 
 /* --- objects: create, remove, with SIGTERM held off ----------------------------------- */
 
-/* The runner's SIGTERM handler sweeps the registry: holding SIGTERM while
+/* The runner's SIGTERM handler sweeps the cleanup list: holding SIGTERM while
  * an object is made and recorded (or removed and forgotten) means it never
  * sees one that exists but is not recorded, or is recorded but gone. */
 static void ipc_hold_term(sigset_t *old)
@@ -451,7 +451,7 @@ static int ipc_chan_create(struct ipc_chan *ch)
 			ch->ops->close(ch);
 			if (ch->ops->remove)
 				ch->ops->remove(ch);
-			rc = bench_fail(ch->ctx, rc, "%s: the object registry is full", ch->ops->name);
+			rc = bench_fail(ch->ctx, rc, "%s: the cleanup list is full", ch->ops->name);
 		} else {
 			ch->tracked = true;
 		}
@@ -883,7 +883,7 @@ int ipc_setup(struct bench_ctx *ctx, void **state, const struct ipc_cfg *cfg)
 		ch->param = cfg->param;
 		ch->creator = true;
 		/* In a private namespace the objects die with it; the runner's
-		 * registry sweep runs in the host namespace, where a SysV id
+		 * cleanup sweep runs in the host namespace, where a SysV id
 		 * from ours would name somebody else's object. */
 		ch->track = !cfg->private_ns;
 		ch->note = st->cfg.note;

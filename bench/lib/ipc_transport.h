@@ -107,9 +107,9 @@ struct ipc_chan {
 	size_t msg_bytes;           /* every message's exact size */
 	long param;                 /* mechanism parameter (pipe size, queue depth) */
 	bool creator;               /* this process made the object (the sender) */
-	bool track;                 /* object goes in the runner's registry; false in
+	bool track;                 /* object goes in the runner's cleanup list; false in
 				       a private IPC namespace (see ipc_fit_limits) */
-	bool tracked;               /* it is in the registry now */
+	bool tracked;               /* it is in the cleanup list now */
 	bool removed;               /* its name/id is gone already */
 	pid_t peer;                 /* the receiver, in the sender; 0 in the receiver */
 	int fd;                     /* this process's descriptor, -1 if none */

@@ -121,7 +121,7 @@ for v in create_unlink@tmpfs create_unlink@outfs; do
 	esac
 	kill -9 "$pb"
 	wait "$pb" 2>/dev/null
-	# The child's PDEATHSIG handler sweeps the registry, then dies.
+	# The child's PDEATHSIG handler sweeps the cleanup list, then dies.
 	i=0
 	while kill -0 "$child" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.01; i=$((i + 1)); done
 	kill -0 "$child" 2>/dev/null && fail "kill $v: the supervising child $child outlived primbench"

@@ -3,7 +3,7 @@
  * callback, fed medians by hand through a fake struct bench_judge; and the
  * harness's scratch folder (bench_scratch_dir) that the family's files
  * live in: made on the file system asked for, tracked, and removed with
- * its files by the registry sweep the runner makes when a configuration
+ * its files by the cleanup sweep the runner makes when a configuration
  * dies (the path the SIGKILL of primbench takes).
  *
  * Expected values: read and write pass with no block input per operation
@@ -130,7 +130,7 @@ static void test_cached_check(void **state)
 }
 
 /* A folder tracked like the family's, with files in it, removed by the
- * registry sweep; then the stale sweep's refusal of a live pid's folder. */
+ * cleanup sweep; then the stale sweep's refusal of a live pid's folder. */
 static void test_scratch_dir_swept(void **state)
 {
 	char parent[] = "/tmp/primbench-test-XXXXXX";
@@ -141,7 +141,7 @@ static void test_scratch_dir_swept(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(parent));
 	ctx.out_dir = parent;
-	assert_int_equal(ctx_registry_init(), 0);
+	assert_int_equal(cleanup_init(), 0);
 	assert_int_equal(bench_scratch_dir(&ctx, BENCH_FS_OUT, "t", dir, sizeof(dir)), 0);
 	assert_int_equal(strncmp(dir, parent, strlen(parent)), 0);
 	assert_non_null(strstr(dir, "/.primbench-"));
@@ -156,11 +156,11 @@ static void test_scratch_dir_swept(void **state)
 		close(fd);
 	}
 	/* What the supervising child's SIGTERM handler does. */
-	assert_int_equal(ctx_registry_sweep(false), 1);
+	assert_int_equal(cleanup_sweep(false), 1);
 	assert_int_equal(stat(dir, &sb), -1);
 	assert_int_equal(errno, ENOENT);
 	/* Untracked once removed: nothing left to sweep. */
-	assert_int_equal(ctx_registry_sweep(true), 0);
+	assert_int_equal(cleanup_sweep(true), 0);
 
 	/* The normal end: bench_scratch_remove, then nothing to sweep. */
 	assert_int_equal(bench_scratch_dir(&ctx, BENCH_FS_OUT, "t", dir, sizeof(dir)), 0);
@@ -168,11 +168,11 @@ static void test_scratch_dir_swept(void **state)
 	close(open(file, O_WRONLY | O_CREAT, 0600));
 	assert_int_equal(bench_scratch_remove(&ctx, dir), 0);
 	assert_int_equal(stat(dir, &sb), -1);
-	assert_int_equal(ctx_registry_sweep(true), 0);
+	assert_int_equal(cleanup_sweep(true), 0);
 
 	/* A live primbench's folder (ours) survives the stale sweep. */
 	assert_int_equal(bench_scratch_dir(&ctx, BENCH_FS_OUT, "t", dir, sizeof(dir)), 0);
-	ctx_sweep_stale(parent);
+	cleanup_sweep_stale(parent);
 	assert_int_equal(stat(dir, &sb), 0);
 	assert_int_equal(bench_scratch_remove(&ctx, dir), 0);
 	assert_int_equal(rmdir(parent), 0);
