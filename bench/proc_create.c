@@ -37,7 +37,7 @@
  * should stay flat.  The runner fits ns_per_op against rss in MiB
  * (ns_per_mib rows).  A point that does not fit MemAvailable is skipped.
  * Filling 1 GiB costs about a second on a small VM: for the written 4 KiB
- * kinds the runner fills each size once per run and every visit inherits
+ * kinds the runner fills each size once per round and every visit inherits
  * it copy-on-write (BENCH_V_PREFILL, prefill.c), so the pages are shared
  * with primbench and write-protected - as they are after this process's
  * first fork in any case, i.e. in every sample after the warm-up.  The

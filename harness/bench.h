@@ -45,7 +45,7 @@ enum bench_vflag {
 	 * OS CPU number, placement single); xs are ignored. */
 	BENCH_V_PER_CPU = 1u << 2,
 	/* The runner fills x bytes of anonymous memory (4 KiB pages, every
-	 * page written) once per run, on worker 0's CPU, and every visit
+	 * page written) once per round, on worker 0's CPU, and every visit
 	 * inherits it through fork, copy-on-write (bench_prefilled()): for
 	 * variants whose set-up would otherwise write that much memory at
 	 * every visit of every round. */

@@ -17,7 +17,7 @@
  * inside the visit's budget share, since a fresh child is the point of a
  * round; skipped, failed and timed-out configurations are not revisited.
  * (Filling memory, the one set-up that would multiply the suite's time,
- * is done once per run instead: prefill.c.)
+ * is done once per round instead: prefill.c.)
  *
  * Budget: by default a sample lasts the configuration's budget divided
  * among all its samples, warm-ups and calibration calls over all rounds,

@@ -1,11 +1,11 @@
 /*
  * prefill.c - memory a BENCH_V_PREFILL variant wants written, filled once
- * per run instead of once per visit.
+ * per round instead of once per visit.
  *
  * Filling memory is the one set-up that would multiply the suite's time:
  * proc_create writes up to 1 GiB (about a second here) before it can fork
  * with that RSS.  Its variants ask (BENCH_V_PREFILL) for the runner to fill
- * each size once per run, pinned to worker 0's CPU so the pages come from
+ * each size once per round, pinned to worker 0's CPU so the pages come from
  * its node, and keep it with MADV_DONTFORK; for the visits that want it,
  * the region is switched to MADV_DOFORK around the fork of the supervising
  * child, which so inherits it copy-on-write (a PTE copy, ~40 ms per GiB,
@@ -13,6 +13,15 @@
  * and write-protected - the state a process's pages are in after its first
  * fork anyway, which is the state the fork benchmarks measure after their
  * warm-up.
+ *
+ * Why per round and not once per run: which physical pages a fill gets
+ * moves what a fork of them costs.  Filled once per run, fork at 256 MiB
+ * took 17-25 ms in every round of one run and 9-13 ms in every round of
+ * the next (same host, back to back): a difference between runs that the
+ * rounds could not see, and compare called it (-48%).  Refilled at the
+ * start of every round (on first use; freed before), the pages differ from
+ * round to round, so that variation is inside the run where the statistics
+ * see it - at the cost of one fill per size per round.
  */
 #include "visit.h"
 

@@ -5,7 +5,7 @@
  *
  * The parts, one file each (visit.h is what they share):
  *   plan.c       which configurations, in which order, the budget of a visit
- *   prefill.c    memory some variants want written, filled once per run
+ *   prefill.c    memory some variants want written, filled once per round
  *   supervise.c  the child's isolation, watchdog, reaping, stop signals
  *   measure.c    in the child: warm-up, calibration, samples, counting pass
  *   result.c     the child's records -> the visit's runner_result
@@ -58,6 +58,9 @@ int runner_run(const struct runner_opts *o, const struct topo *t,
 
 	for (unsigned round = 1; round <= o->rounds && !runner_stopped(); round++) {
 		plan_round_order(order, n, &rng);
+		/* A fresh fill per round (prefill.c says why). */
+		prefill_release(prefill, nprefill);
+		nprefill = 0;
 		for (size_t k = 0; k < n && !runner_stopped(); k++) {
 			size_t i = order[k];
 			struct runner_result r;

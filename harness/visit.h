@@ -5,7 +5,7 @@
  *
  *   plan.c       configurations, their rounds and order, the per-visit
  *                budget (samples and sample length)
- *   prefill.c    BENCH_V_PREFILL memory, filled once per run
+ *   prefill.c    BENCH_V_PREFILL memory, filled once per round
  *   supervise.c  the supervising child's isolation, the watchdog, reaping,
  *                signals
  *   measure.c    in the child: warm-up, calibration, samples, counting pass
