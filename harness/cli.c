@@ -65,9 +65,10 @@ const char cli_usage_text[] =
 	"\n"
 	"\n"
 	"The summary's p50 is the median of all samples; its 95% CI (ci95_lo, ci95_hi)\n"
-	"is p50 +- t(0.975, R-1) * sd(round medians) / sqrt(R): it holds the noise\n"
-	"between rounds (fresh processes at shuffled times), not only that inside one\n"
-	"window.  With --rounds 1 it is the order-statistics CI of that one window.\n"
+	"is p50 * exp(+- t(0.975, R-1) * sd(log round medians) / sqrt(R)) (linear\n"
+	"where a round median is <= 0): it holds the noise between rounds (fresh\n"
+	"processes at shuffled times), not only that inside one window.  With\n"
+	"--rounds 1 it is the order-statistics CI of that one window.\n"
 	"\n"
 	"exit status: 0 all ran (skips allowed), 1 a benchmark failed or timed out,\n"
 	"2 bad usage or input, 128+N stopped by signal N.\n";

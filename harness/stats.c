@@ -556,6 +556,46 @@ int stats_batch_ci(const double *rm, size_t r, double center, double conf,
 	return 0;
 }
 
+/*
+ * Times and rates are positive and their noise multiplicative (a slow
+ * round is slow by a factor): on the log scale the same batch interval is
+ * symmetric in ratios and cannot reach below 0, which the linear one does
+ * for a key whose rounds differ by a factor (a lower bound under 0 ns).
+ */
+int stats_batch_ci_log(const double *rm, size_t r, double center, double conf,
+		       double *lo, double *hi)
+{
+	double *l;
+	int rc;
+
+	if (!lo || !hi)
+		return -EINVAL;
+	*lo = *hi = NAN;
+	if (!rm || !(conf > 0.0 && conf < 1.0) || !isfinite(center))
+		return -EINVAL;
+	if (r < 2)
+		return -EDOM;
+	if (stats_has_nan(rm, r))
+		return -EINVAL;
+	if (!(center > 0.0))
+		return -EDOM;
+	for (size_t i = 0; i < r; i++)
+		if (!(rm[i] > 0.0))
+			return -EDOM;
+	l = malloc(r * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	for (size_t i = 0; i < r; i++)
+		l[i] = log(rm[i]);
+	rc = stats_batch_ci(l, r, log(center), conf, lo, hi);
+	free(l);
+	if (rc == 0) {
+		*lo = exp(*lo);
+		*hi = exp(*hi);
+	}
+	return rc;
+}
+
 /* Least squares with centred sums (stable when x is large, e.g. bytes). */
 int stats_slope(const double *x, const double *y, size_t n, double *slope,
 		double *intercept)

@@ -75,6 +75,11 @@ int stats_bh(const double *p, size_t n, double *adj);
  * *lo and *hi are NAN on any error. */
 int stats_batch_ci(const double *rm, size_t r, double center, double conf,
 		   double *lo, double *hi);
+/* The same on the log scale, for a positive quantity: center *
+ * exp(+- t(conf, r-1) * sd(log rm) / sqrt(r)), never below 0.  -EDOM also
+ * when center or a round median is not > 0 (then use stats_batch_ci). */
+int stats_batch_ci_log(const double *rm, size_t r, double center, double conf,
+		       double *lo, double *hi);
 /* Least-squares slope and intercept of y on x.  0; -EDOM if n < 2 or x is
  * constant; -EINVAL for NULL or non-finite input. */
 int stats_slope(const double *x, const double *y, size_t n, double *slope,

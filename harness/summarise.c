@@ -10,10 +10,14 @@
  *
  *   p50            the median of all samples of all rounds;
  *   round medians  m_1..m_R, the median of each round's samples;
- *   ci95           p50 +- t(0.975, R-1) * sd(m) / sqrt(R)  (batch medians):
- *                  sd(m) holds both levels (a round median varies with the
- *                  samples inside it and with the round), and R-1 degrees
- *                  of freedom keep the interval honest for few rounds;
+ *   ci95           p50 * exp(+- t(0.975, R-1) * sd(log m) / sqrt(R))  (batch
+ *                  medians on the log scale): sd(log m) holds both levels
+ *                  (a round median varies with the samples inside it and
+ *                  with the round), R-1 degrees of freedom keep the
+ *                  interval honest for few rounds, and the log scale keeps
+ *                  it in ratios, above 0 (a time's noise is a factor);
+ *                  where a round median is <= 0 (a counter at 0, a
+ *                  slope), p50 +- t(0.975, R-1) * sd(m) / sqrt(R);
  *   between_cv_pct 100 * sd(m) / mean(m).
  *
  * A run of one round (--rounds 1) has only the first level: its CI is the
@@ -174,7 +178,10 @@ int summ_metric_stats(const struct summ_metric *m, unsigned run_rounds,
 
 		if (mean != 0)
 			*between_cv_pct = 100.0 * stats_stddev(rm, nr) / fabs(mean);
-		stats_batch_ci(rm, nr, s->p50, 0.95, &s->ci95_lo, &s->ci95_hi);
+		/* Positive: on the log scale; a zero or negative round median
+		 * (a counter that reads 0, a slope): linear. */
+		if (stats_batch_ci_log(rm, nr, s->p50, 0.95, &s->ci95_lo, &s->ci95_hi) == -EDOM)
+			stats_batch_ci(rm, nr, s->p50, 0.95, &s->ci95_lo, &s->ci95_hi);
 	} else if (run_rounds > 1) {
 		/* The run's method needs two rounds; the one-window CI would
 		 * claim far more than this configuration's data holds. */

@@ -20,7 +20,8 @@
 #include "stats.h"
 
 /* The CI method of the summary, as meta `ci_method` names it. */
-#define SUMM_CI_ROUNDS "batch-medians-t: p50 +- t(0.975, R-1) * sd(round medians) / sqrt(R)"
+#define SUMM_CI_ROUNDS "batch-medians-t-log: p50 * exp(+- t(0.975, R-1) * sd(log round medians) / sqrt(R)); " \
+	"p50 +- t(0.975, R-1) * sd(round medians) / sqrt(R) where a round median is <= 0"
 #define SUMM_CI_ONE_ROUND "order-statistics: binomial CI of the median of one round's samples"
 
 /* One metric's samples over all visits of a configuration. */

@@ -169,7 +169,7 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 	echo "Iterations per sample are calibrated so that one sample lasts long enough for that overhead to stay under 1% of it; after warm-up the runner takes the samples, and each summary row holds the median (p50) of all samples with a 95% confidence interval, the spread and the tail."
 	echo "Samples are taken in $(meta rounds) rounds: every configuration is visited once per round, each time in a fresh process, in an order shuffled per round (seed $(meta seed))."
 	if [ "$(meta rounds)" -gt 1 ] 2>/dev/null; then
-		echo "**The CI in the tables is p50 ± t(0.975, R−1) · sd(round medians) / √R: it describes how much the median moved between rounds of this run on this host (fresh processes at shuffled times), not only the noise inside one short window, and says nothing about another host or kernel.**"
+		echo "**The CI in the tables is p50 · exp(± t(0.975, R−1) · sd(log round medians) / √R): it describes how much the median moved between rounds of this run on this host (fresh processes at shuffled times), not only the noise inside one short window, and says nothing about another host or kernel.**"
 	else
 		echo "**With one round, the CI in the tables is the order-statistics CI of the median of that one window's samples: it says nothing about the noise between windows, which is usually larger.**"
 	fi

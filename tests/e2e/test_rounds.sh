@@ -62,7 +62,7 @@ for bad in "--rounds 0" "--rounds 1.5" "--rounds x" "--seed -1" "--seed abc" "--
 	[ ! -e "$WORK/bad" ] || fail "run $bad: wrote $WORK/bad"
 done
 $P run --help | grep -q -- '--rounds R' || fail "run --help does not list --rounds"
-$P run --help | grep -q 'sd(round medians)' || fail "run --help does not say what the CI is"
+$P run --help | grep -q 'sd(log round medians)' || fail "run --help does not say what the CI is"
 echo "ok: bad --rounds/--seed/--reps exit 2 with one line, nothing written; --help says what the CI is"
 
 # --- the harness cannot start its visits: failed rows with the errno, complete=false ---------------------

@@ -444,6 +444,31 @@ static void test_batch_ci(void **state)
 	assert_int_equal(stats_batch_ci(nan2, 2, 1.0, 0.95, &lo, &hi), -EINVAL);
 }
 
+static void test_batch_ci_log(void **state)
+{
+	/* log: 0, ln 2, ln 4, ln 8, ln 16 = k ln 2, k = 0..4: sd = ln 2 * sqrt(2.5). */
+	const double rm[] = { 1, 2, 4, 8, 16 }, zero[] = { 0, 1, 2 }, neg[] = { -1, 2 };
+	const double half = 2.7764451051977987 * log(2.0) * sqrt(2.5) / sqrt(5.0);
+	double lo, hi;
+
+	(void)state;
+	assert_int_equal(stats_batch_ci_log(rm, 5, 4.0, 0.95, &lo, &hi), 0);
+	ASSERT_NEAR(lo, 4.0 * exp(-half), 1e-9);
+	ASSERT_NEAR(hi, 4.0 * exp(half), 1e-9);
+	/* Symmetric in ratio about the centre, and above 0 where the linear
+	 * interval of the same rounds reaches below it. */
+	ASSERT_NEAR(lo * hi, 16.0, 1e-9);
+	assert_true(lo > 0);
+	assert_int_equal(stats_batch_ci(rm, 5, 4.0, 0.95, &lo, &hi), 0);
+	assert_true(lo < 0);
+	/* Not a positive quantity: -EDOM, for the caller to fall back. */
+	assert_int_equal(stats_batch_ci_log(zero, 3, 1.0, 0.95, &lo, &hi), -EDOM);
+	assert_true(isnan(lo) && isnan(hi));
+	assert_int_equal(stats_batch_ci_log(neg, 2, 1.0, 0.95, &lo, &hi), -EDOM);
+	assert_int_equal(stats_batch_ci_log(rm, 5, 0.0, 0.95, &lo, &hi), -EDOM);
+	assert_int_equal(stats_batch_ci_log(rm, 1, 1.0, 0.95, &lo, &hi), -EDOM);
+}
+
 static void test_slope(void **state)
 {
 	const double x[] = { 0, 1, 2, 3, 4 }, y[] = { 1, 3, 5, 7, 9 };
@@ -517,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_welch),
 		cmocka_unit_test(test_bh),
 		cmocka_unit_test(test_batch_ci),
+		cmocka_unit_test(test_batch_ci_log),
 		cmocka_unit_test(test_slope),
 		cmocka_unit_test(test_t_quantile),
 	};

@@ -134,8 +134,9 @@ static int collect(void *arg, const struct summ_row *row)
 }
 
 /* Five rounds of two samples: round medians 10, 11, 12, 13, 14 (the mean
- * of each pair).  p50 of all ten = 12; sd of the medians = sqrt(2.5);
- * CI = 12 +- t(0.975, 4) sqrt(2.5/5); between CV = 100 sqrt(2.5)/12. */
+ * of each pair).  p50 of all ten = 12; on the log scale the CI is
+ * 12 * exp(+- t(0.975, 4) * sd(ln 10 .. ln 14) / sqrt(5)); between CV =
+ * 100 sqrt(2.5)/12 (of the medians themselves). */
 static void test_batch_ci_over_rounds(void **state)
 {
 	struct runner_config c = config(0, 0);
@@ -159,8 +160,17 @@ static void test_batch_ci_over_rounds(void **state)
 	assert_int_equal(rs.r[0].rounds, 5);
 	assert_int_equal(rs.r[0].iters, 100);
 	assert_close(rs.r[0].s.p50, 12.0, 1e-12);
-	assert_close(rs.r[0].s.ci95_lo, 12.0 - t4 * sqrt(0.5), 1e-6);
-	assert_close(rs.r[0].s.ci95_hi, 12.0 + t4 * sqrt(0.5), 1e-6);
+	{
+		double l[5], m = 0, ss = 0, half;
+
+		for (int k = 0; k < 5; k++)
+			m += (l[k] = log(10.0 + k)) / 5;
+		for (int k = 0; k < 5; k++)
+			ss += (l[k] - m) * (l[k] - m);
+		half = t4 * sqrt(ss / 4) / sqrt(5.0);
+		assert_close(rs.r[0].s.ci95_lo, 12.0 * exp(-half), 1e-6);
+		assert_close(rs.r[0].s.ci95_hi, 12.0 * exp(half), 1e-6);
+	}
 	assert_close(rs.r[0].between_cv_pct, 100.0 * sqrt(2.5) / 12.0, 1e-9);
 	assert_int_equal(rs.r[0].status, RUN_OK);
 	summ_free(&s);
