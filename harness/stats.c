@@ -568,15 +568,12 @@ int stats_batch_ci_log(const double *rm, size_t r, double center, double conf,
 	double *l;
 	int rc;
 
+	/* NULL, NaN, a bad conf or too few rounds: as stats_batch_ci says. */
+	if (!rm || r < 2 || stats_has_nan(rm, r) || !isfinite(center))
+		return stats_batch_ci(rm, r, center, conf, lo, hi);
 	if (!lo || !hi)
 		return -EINVAL;
 	*lo = *hi = NAN;
-	if (!rm || !(conf > 0.0 && conf < 1.0) || !isfinite(center))
-		return -EINVAL;
-	if (r < 2)
-		return -EDOM;
-	if (stats_has_nan(rm, r))
-		return -EINVAL;
 	if (!(center > 0.0))
 		return -EDOM;
 	for (size_t i = 0; i < r; i++)
