@@ -36,13 +36,8 @@ trap 'exit 130' INT TERM
 TAB=$(printf '\t')
 export LC_ALL=C
 
-csvq=${CSVQ:-$top/build/csvq}
-if [ ! -x "$csvq" ]; then
-	csvq=$tmp/csvq
-	${CC:-cc} -O2 -std=gnu11 -D_GNU_SOURCE -I"$top/harness" -o "$csvq" \
-		"$top/tests/tools/csvq.c" "$top/harness/csv.c" ||
-		{ echo "render.sh: cannot build csvq (run make first)" >&2; exit 2; }
-fi
+me=render.sh
+. "$here/_csvq.sh"
 
 out=$run/plots
 mkdir -p "$out"

@@ -41,13 +41,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/primbench-report.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
-csvq=${CSVQ:-$top/build/csvq}
-if [ ! -x "$csvq" ]; then
-	csvq=$tmp/csvq
-	${CC:-cc} -O2 -std=gnu11 -D_GNU_SOURCE -I"$top/harness" -o "$csvq" \
-		"$top/tests/tools/csvq.c" "$top/harness/csv.c" ||
-		{ echo "report.sh: cannot build csvq (run make first)" >&2; exit 2; }
-fi
+me=report.sh
+. "$here/_csvq.sh"
 
 # Schema 2 adds rounds and between_cv_pct; a schema-1 run has one round.
 if head -n 1 "$run/summary.csv" | grep -q ',rounds,between_cv_pct'; then
