@@ -54,3 +54,16 @@ $P run --quick --rounds 3 --reps 6 --filter "$F" --out "$WORK/plog" --events non
 [ "$(grep -Ec "$status_re" "$WORK/plog.err")" -eq 6 ] || fail "--progress: not 6 status lines"
 grep -q "$(printf '\r')" "$WORK/plog.err" && fail "--progress into a log: a carriage return"
 echo "ok: --progress into a log: one line per visit"
+
+# --- --dry-run's estimate: its line says it is an estimate and what it assumes --------------
+mkdir -p "$WORK/empty"
+$P run --dry-run --quick --filter "$F" --out "$WORK/empty" > "$WORK/dry.out" 2> "$WORK/dry.err" ||
+	fail "dry-run: $(cat "$WORK/dry.err")"
+grep -Eq '^primbench: 2 configurations x 5 rounds: an estimate of about [0-9.]+ s \(.* ms a visit .*no earlier run of this host under --out: every operation assumed to fit a sample' \
+	"$WORK/dry.err" || fail "estimate line without history: $(cat "$WORK/dry.err")"
+# With the earlier complete run of this host (the one above) in --out.
+$P run --dry-run --quick --filter "$F" --out "$WORK/log" > /dev/null 2> "$WORK/dryh.err" ||
+	fail "dry-run with history: $(cat "$WORK/dryh.err")"
+grep -q "operation costs of 2 configurations from $WORK/log/" "$WORK/dryh.err" ||
+	fail "estimate line with history: $(cat "$WORK/dryh.err")"
+echo "ok: --dry-run estimate line, with and without an earlier run"
