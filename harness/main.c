@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "compare.h"
 #include "ctx.h"
+#include "estimate.h"
 #include "export.h"
 #include "meta.h"
 #include "output.h"
@@ -204,15 +205,19 @@ static int cmd_run(struct cli *c)
 		goto out_cfg;
 	}
 	if (c->dry_run) {
-		for (size_t i = 0; i < n; i++) {
+		struct estimate est;
+
+		status = estimate_run(&c->run, cfg, n, c->out, clock_info()->overhead_ns, &est) < 0;
+		for (size_t i = 0; !status && i < n; i++) {
 			printf("%s/%s", cfg[i].desc->name, cfg[i].var->name);
 			if (cfg[i].has_x)
 				printf(" %s=%.0f", cfg[i].var->sweep, cfg[i].x);
-			printf(" @%s\n", topo_placement_name(cfg[i].place.kind));
+			printf(" @%s", topo_placement_name(cfg[i].place.kind));
+			printf(est.note[i] ? "  (%s)\n" : "\n", est.note[i]);
 		}
-		fprintf(stderr, "primbench: %zu configurations x %u rounds, about %.0f s at --budget-ms %g\n",
-			n, c->run.rounds, n * c->run.budget_ms / 1000, c->run.budget_ms);
-		status = 0;
+		if (!status)
+			estimate_print(&est, &c->run, n, stderr);
+		estimate_free(&est);
 		goto out_cfg;
 	}
 	if (cleanup_init() < 0) {

@@ -11,6 +11,7 @@
  *   measure.c    in the child: warm-up, calibration, samples, counting pass
  *   result.c     the child's records -> a visit's runner_result
  *   runner.c     the round loop that ties them together
+ *   estimate.c   the --dry-run estimate: a model of the above, visit by visit
  */
 #ifndef PRIMBENCH_VISIT_H
 #define PRIMBENCH_VISIT_H

@@ -269,10 +269,11 @@ faults_results() {
 }
 
 # faults_started LOG: distinct configurations that started, from a
-# --progress LOG ("[i/n rR t] bench/variant x @placement" per visit; with
-# rounds a configuration is visited more than once).
+# --progress LOG ("config i/n round r/R elapsed T ETA T: bench/variant x
+# @placement" per visit; with rounds a configuration is visited more than
+# once).
 faults_started() {
-	grep '^\[' "$1" | sed 's/^\[[^]]*\] //' | sort -u | wc -l
+	grep '^config ' "$1" | sed 's/^config [^:]*: //' | sort -u | wc -l
 }
 
 # faults_configs DIR: distinct configurations with rows in DIR/summary.csv
