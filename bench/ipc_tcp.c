@@ -16,7 +16,9 @@
  *   connect     one connection's life: socket(), connect() to a listener
  *               served by the peer process, which accept()s and close()s
  *               it; the connecting side waits for that close (its read()
- *               ends) and closes its end.  The whole run() is timed.
+ *               ends, or, when the server on another CPU was quicker, its
+ *               connect() returns the reset) and closes its end.  The
+ *               whole run() is timed.
  * Sender/receiver (client/server) are two processes pinned at each
  * two-worker placement.  Known bias: on loopback the packets are
  * processed in the sending CPU's softirq, so "one CPU" and "two CPUs"
@@ -33,7 +35,9 @@
  * nothing is left listening (bench/lib/sock_loop.h).
  *
  * Test-only fault injection: PRIMBENCH_INJECT=ipc_tcp:hang|crash|corrupt
- * (stream and stream_lat; bench/lib/ipc_transport.c).
+ * (stream and stream_lat; bench/lib/ipc_transport.c); "hold=PATH" holds
+ * connect's setup with its listener live (bench_inject_hold); "no-netns"
+ * uses the host's loopback (bench/lib/sock_loop.h).
  */
 #include "bench.h"
 #include "lib/ipc_transport.h"
@@ -157,8 +161,13 @@ static int tcp_conn_setup(struct bench_ctx *ctx, void **state, const char *note)
 		goto out_teardown;
 	}
 	close(p[0]);
+	p[0] = -1;
 	if (note[0])
 		bench_note(ctx, "%s", note);
+	/* Test-only: hold here with the listener live (a kill test). */
+	rc = bench_inject_hold(ctx);
+	if (rc < 0)
+		goto out_teardown;
 	*state = st;
 	return 0;
 
@@ -173,6 +182,32 @@ out_teardown:
 	return rc;
 }
 
+/* One connection: connect, then wait for the server's abortive close.
+ * 0, or -errno with *what naming the call that failed. */
+static int tcp_conn_once(int c, const struct sockaddr_in *addr, const char **what)
+{
+	ssize_t r;
+	char b;
+
+	if (connect(c, (const struct sockaddr *)addr, sizeof(*addr)) < 0) {
+		/* ECONNRESET: the server, on another CPU, accepted and reset
+		 * the connection before connect() returned; the whole life
+		 * happened (a listener that is gone gives ECONNREFUSED). */
+		if (errno == ECONNRESET)
+			return 0;
+		*what = "connect 127.0.0.1";
+		return -errno;
+	}
+	do
+		r = read(c, &b, 1);
+	while (r < 0 && errno == EINTR);
+	/* The server's abortive close: a reset (or end of file). */
+	if (r == 0 || (r < 0 && errno == ECONNRESET))
+		return 0;
+	*what = "read (the server's close)";
+	return r > 0 ? -EPROTO : -errno;
+}
+
 /* iters connections: socket, connect, wait for the server's close, close. */
 static int tcp_conn_run(struct bench_ctx *ctx, void *state, uint64_t iters)
 {
@@ -180,33 +215,17 @@ static int tcp_conn_run(struct bench_ctx *ctx, void *state, uint64_t iters)
 
 	for (uint64_t i = 0; i < iters; i++) {
 		int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		const char *what = "connect 127.0.0.1";
-		ssize_t r;
-		char b;
+		const char *what = "?";
+		int rc;
 
 		if (c < 0)
 			return bench_fail(ctx, -errno, "socket: %s", strerror(errno));
-		if (connect(c, (const struct sockaddr *)&st->addr, sizeof(st->addr)) == 0) {
-			what = "read (the server's close)";
-			do
-				r = read(c, &b, 1);
-			while (r < 0 && errno == EINTR);
-			/* The server's abortive close: end of file or a reset. */
-			if (r == 0 || (r < 0 && errno == ECONNRESET)) {
-				close(c);
-				continue;
-			}
-			if (r > 0)
-				errno = EPROTO;
-		}
-		{
-			int e = errno;
-
-			close(c);
-			return bench_fail(ctx, -e, "tcp connect: %s: %s (connection %llu of %llu)",
-					  what, strerror(e), (unsigned long long)i + 1,
+		rc = tcp_conn_once(c, &st->addr, &what);
+		close(c);
+		if (rc < 0)
+			return bench_fail(ctx, rc, "tcp connect: %s: %s (connection %llu of %llu)",
+					  what, strerror(-rc), (unsigned long long)i + 1,
 					  (unsigned long long)iters);
-		}
 	}
 	return 0;
 }

@@ -43,6 +43,13 @@ int sock_private_net(struct bench_ctx *ctx, char *note, size_t len)
 {
 	int rc;
 
+	/* Test-only: "no-netns" takes the fallback path on purpose, so that a
+	 * test can see (ss) and then miss the family's sockets on the host. */
+	if (ctx && bench_inject_has(ctx, "no-netns")) {
+		note_append(note, len, "host loopback (no private network namespace: "
+			    "test injection no-netns)");
+		return 0;
+	}
 	if (unshare(CLONE_NEWNET) < 0) {
 		note_append(note, len, "host loopback (no private network namespace: "
 			    "unshare(CLONE_NEWNET): %s)", strerror(errno));

@@ -31,6 +31,8 @@
  * 0 in either case, with what happened appended to note ("private network
  * namespace" or "host loopback: unshare(CLONE_NEWNET): <why>"); -errno
  * (bench_fail called) when the namespace was made but lo would not come up.
+ * Test-only: the injection word "no-netns" (PRIMBENCH_INJECT=<family>:no-netns)
+ * takes the host-loopback path without trying.  ctx may be NULL (tests).
  */
 int sock_private_net(struct bench_ctx *ctx, char *note, size_t len);
 /* A TCP listener on 127.0.0.1, port chosen by the kernel (bind port 0;
