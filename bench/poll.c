@@ -3,7 +3,10 @@
  * with select(2), poll(2) and epoll_wait(2), and what epoll_ctl costs.
  *
  * The descriptors are the read ends of N pipes (sweep `fds`: 1 to 1000),
- * all watched for input.  One op, per variant (single worker, pinned):
+ * all watched for input; the *_tcp variants watch N TCP sockets instead
+ * (the accepted ends of N connections over 127.0.0.1, written through
+ * their connecting ends, TCP_NODELAY), the second kind of descriptor a
+ * server polls.  One op, per variant (single worker, pinned):
  *
  *   select      write 1 byte into pipe k, select() over all N read ends
  *               (the fd_set copied from a template first, as select
@@ -19,6 +22,15 @@
  *   epoll_ctl   EPOLL_CTL_ADD then EPOLL_CTL_DEL of one more pipe's read
  *               end into an epoll set that holds the N (the tree the
  *               insert walks grows with N); op = the pair.
+ *   select_tcp, poll_tcp, epoll_wait_tcp, write_read_tcp
+ *               the first four over TCP sockets.  A 1-byte write on
+ *               loopback is delivered in the writer's own softirq before
+ *               write() returns, so the socket is ready before the wait
+ *               as a pipe is (the no-block validation checks it).  No
+ *               epoll_ctl_tcp: the insert's cost is the tree's, not the
+ *               file's.  The sockets live in a private network namespace
+ *               (or the host's loopback, noted; bench/lib/sock_loop.h);
+ *               the one listener is closed once the N are connected.
  *
  * The whole run() is timed: the two clock reads are made negligible by
  * calibration, and the write and the read are in the window (write_read
@@ -31,7 +43,8 @@
  * kernel and walk N files' poll methods, and the user-space scan is O(N)
  * too; that is the point of the curve.
  *
- * Descriptors: 2N + 3 are needed.  The soft RLIMIT_NOFILE of the
+ * Descriptors: 2N + 3 are needed (one more, the listener, while TCP pairs
+ * are made).  The soft RLIMIT_NOFILE of the
  * supervising child (a fresh process per configuration, so nothing else
  * is touched) is raised up to the hard limit as needed; a point that still
  * cannot get its descriptors is skipped with the reason.  The write ends
@@ -42,6 +55,7 @@
  * closed in teardown (and by the kernel when the child exits).
  */
 #include "bench.h"
+#include "lib/sock_loop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -68,10 +82,11 @@ enum pl_op { PL_SELECT, PL_POLL, PL_EPOLL_WAIT, PL_WRITE_READ, PL_EPOLL_CTL };
 /* Per-configuration state. */
 struct poll_state {
 	enum pl_op op;           /* which variant */
+	bool tcp;                /* TCP sockets instead of pipes (*_tcp) */
 	unsigned n;              /* descriptors watched */
-	unsigned npipes;         /* pipes open (n, plus one for epoll_ctl) */
-	int *rfd;                /* read ends, npipes of them, -1 when closed */
-	int *wfd;                /* write ends */
+	unsigned npipes;         /* pipes (or connections) open (n, plus one for epoll_ctl) */
+	int *rfd;                /* read ends (accepted sockets), npipes of them, -1 when closed */
+	int *wfd;                /* write ends (connecting sockets) */
 	int ep;                  /* epoll set, -1 if none */
 	struct pollfd *pfd;      /* poll's array */
 	fd_set set;              /* select's template: every read end */
@@ -97,27 +112,62 @@ static int pl_nofile(struct bench_ctx *ctx, rlim_t need)
 	return 0;
 }
 
-/* Open npipes pipes, read ends low; write ends at FD_SETSIZE and above
- * when move_high.  0 or -errno (EMFILE/ENFILE: the caller skips). */
-static int pl_pipes(struct poll_state *st, bool move_high)
+/* Open npipes pipes (or TCP connections through one listener, closed at
+ * the end), read ends low; write ends at FD_SETSIZE and above when
+ * move_high.  Every descriptor non-blocking, so that a read with nothing
+ * to read fails the row instead of hanging.  0 or -errno (EMFILE/ENFILE:
+ * the caller skips), *what naming the failed call. */
+static int pl_pipes(struct poll_state *st, bool move_high, const char **what)
 {
+	struct sockaddr_in addr;
+	int lfd = -1, rc = 0;
+
+	if (st->tcp) {
+		rc = sock_tcp_listen(&lfd, &addr, 1, what);
+		if (rc < 0)
+			return rc;
+	}
 	for (unsigned i = 0; i < st->npipes; i++) {
 		int p[2];
 
-		if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
-			return -errno;
+		if (st->tcp) {
+			int sv[2];
+
+			rc = sock_tcp_connect_pair(lfd, &addr, sv, what);
+			if (rc < 0)
+				break;
+			/* read end = the accepted socket, write end = the connecting one */
+			p[0] = sv[1];
+			p[1] = sv[0];
+			st->rfd[i] = p[0];
+			st->wfd[i] = p[1];
+			if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(p[1], F_SETFL, O_NONBLOCK) < 0) {
+				*what = "fcntl(O_NONBLOCK)";
+				rc = -errno;
+				break;
+			}
+		} else if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
+			*what = "pipe2";
+			rc = -errno;
+			break;
+		}
 		st->rfd[i] = p[0];
 		st->wfd[i] = p[1];
 		if (move_high) {
 			int w = fcntl(p[1], F_DUPFD_CLOEXEC, FD_SETSIZE);
 
-			if (w < 0)
-				return -errno;
+			if (w < 0) {
+				*what = "fcntl(F_DUPFD_CLOEXEC)";
+				rc = -errno;
+				break;
+			}
 			close(p[1]);
 			st->wfd[i] = w;
 		}
 	}
-	return 0;
+	if (lfd >= 0)
+		close(lfd);
+	return rc;
 }
 
 static void pl_teardown(struct bench_ctx *ctx, void *state);
@@ -129,6 +179,9 @@ static int pl_setup(struct bench_ctx *ctx, void **state)
 		[PL_WRITE_READ] = "write_read", [PL_EPOLL_CTL] = "epoll_ctl",
 	};
 	struct poll_state *st = calloc(1, sizeof(*st));
+	const char *vname = bench_variant(ctx)->name, *what = "?";
+	size_t vlen;
+	char note[BENCH_NOTE_MAX] = "";
 	double x = bench_x(ctx);
 	rlim_t need, high;
 	int rc;
@@ -136,8 +189,13 @@ static int pl_setup(struct bench_ctx *ctx, void **state)
 	if (!st)
 		return -ENOMEM;
 	st->ep = -1;
+	/* "<op>" or "<op>_tcp" */
+	vlen = strlen(vname);
+	st->tcp = vlen > 4 && strcmp(vname + vlen - 4, "_tcp") == 0;
+	if (st->tcp)
+		vlen -= 4;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(bench_variant(ctx)->name, names[i]) == 0)
+		if (strlen(names[i]) == vlen && strncmp(vname, names[i], vlen) == 0)
 			st->op = (enum pl_op)i;
 	if (!(x >= 1 && x <= 1e6)) {
 		rc = bench_fail(ctx, -EINVAL, "fds %g outside 1..1000000", x);
@@ -171,12 +229,19 @@ static int pl_setup(struct bench_ctx *ctx, void **state)
 			goto out_teardown;
 		}
 	}
-	rc = pl_pipes(st, move_high);
+	if (st->tcp) {
+		rc = sock_private_net(ctx, note, sizeof(note));
+		if (rc < 0)
+			goto out_teardown;
+		bench_note(ctx, "%s", note);
+	}
+	rc = pl_pipes(st, move_high, &what);
 	if (rc == -EMFILE || rc == -ENFILE) {
-		rc = bench_skip(ctx, "%u pipes: %s", st->npipes, strerror(-rc));
+		rc = bench_skip(ctx, "%u %s: %s", st->npipes, st->tcp ? "TCP connections" : "pipes",
+				strerror(-rc));
 		goto out_teardown;
 	} else if (rc < 0) {
-		rc = bench_fail(ctx, rc, "pipe2: %s", strerror(-rc));
+		rc = bench_fail(ctx, rc, "%s: %s", what, strerror(-rc));
 		goto out_teardown;
 	}
 
@@ -293,14 +358,14 @@ static int pl_run(struct bench_ctx *ctx, void *state, uint64_t iters)
 
 		st->next = k + 1 == st->n ? 0 : k + 1;
 		if (write(st->wfd[k], &b, 1) != 1)
-			return bench_fail(ctx, -errno, "write to pipe %u: %s", k, strerror(errno));
+			return bench_fail(ctx, -errno, "write to %s %u: %s", st->tcp ? "socket" : "pipe", k, strerror(errno));
 		rc = pl_wait(st, k);
 		if (rc < 0)
 			return bench_fail(ctx, rc, "%s: %s", bench_variant(ctx)->name,
 					  rc == -EPROTO ? "did not report exactly the one ready pipe"
 							: strerror(-rc));
 		if (read(st->rfd[k], &b, 1) != 1)
-			return bench_fail(ctx, -errno, "read from pipe %u: %s", k, strerror(errno));
+			return bench_fail(ctx, -errno, "read from %s %u: %s", st->tcp ? "socket" : "pipe", k, strerror(errno));
 	}
 	return 0;
 }
@@ -353,12 +418,16 @@ static const struct bench_variant pl_variants[] = {
 	PL_VARIANT("epoll_wait", "write 1 B to one of N pipes, epoll_wait() on a set of N, read it back"),
 	PL_VARIANT("write_read", "the write and the read alone (the floor of the three above)"),
 	PL_VARIANT("epoll_ctl", "EPOLL_CTL_ADD + EPOLL_CTL_DEL of one fd into a set of N"),
+	PL_VARIANT("select_tcp", "write 1 B to one of N TCP sockets, select() over N, scan, read it back"),
+	PL_VARIANT("poll_tcp", "write 1 B to one of N TCP sockets, poll() over N, scan, read it back"),
+	PL_VARIANT("epoll_wait_tcp", "write 1 B to one of N TCP sockets, epoll_wait() on a set of N, read it back"),
+	PL_VARIANT("write_read_tcp", "the TCP write and read alone (the floor of the three above)"),
 	{ .name = NULL },
 };
 
 const struct bench_desc bench_poll = {
 	.name = "poll",
-	.summary = "readiness of one of N pipes: select vs poll vs epoll_wait, and epoll_ctl cost",
+	.summary = "readiness of one of N pipes or TCP sockets: select vs poll vs epoll_wait, and epoll_ctl cost",
 	.unit = "write + wait + read (epoll_ctl: ADD + DEL)",
 	.variants = pl_variants,
 	.setup = pl_setup,

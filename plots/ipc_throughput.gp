@@ -4,7 +4,9 @@ W = 1300
 H = 620
 load plotdir."/_common.gp"
 NP = words(placements)
-set multiplot layout 1, NP title fig_title("IPC throughput vs message size (log-log; points: median, bars: 95% CI)")
+# tp_title: another figure's title when it loads this script (sock_throughput.gp).
+if (!exists("tp_title")) { tp_title = "IPC throughput vs message size" }
+set multiplot layout 1, NP title fig_title(tp_title." (log-log; points: median, bars: 95% CI)")
 @LOG_BYTES_X
 set logscale y 10
 set format y "%.0s %cB/s"

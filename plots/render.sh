@@ -168,7 +168,8 @@ colours() {
 			if (kind == "place")
 				n = split("single same-cpu smt same-cache cross-cache cross-numa cross-package unpinned", t, " ")
 			else
-				n = split("ipc_pipe/pipe ipc_pipe/pipe_big ipc_mq/posix ipc_mq/sysv ipc_shm/posix ipc_shm/sysv ipc_unix/stream ipc_eventfd", t, " ")
+				n = split("ipc_pipe/pipe ipc_pipe/pipe_big ipc_mq/posix ipc_mq/sysv ipc_shm/posix ipc_shm/sysv ipc_unix/stream ipc_eventfd" \
+					" ipc_unix/dgram ipc_tcp/stream ipc_udp/dgram ipc_tcp/connect", t, " ")
 			for (i = 1; i <= n; i++) fixed[t[i]] = i
 		}
 		{ k = $0; sub(/_lat$/, "", k); sub(/^ipc_eventfd\/.*/, "ipc_eventfd", k)
@@ -287,7 +288,7 @@ fig ipc_throughput ipc_throughput $(xr ipc_throughput)
 
 # IPC latency: samples of the latency variants (named *lat*, or unswept
 # ns_per_op rows), at their smallest x if swept.
-sel ipc_lat_keys bv 'f("bench") ~ /^ipc_/ && (f("variant") ~ /lat/ || f("sweep") == "")' 'f("metric") == "ns_per_op"'
+sel ipc_lat_keys bv 'f("bench") ~ /^ipc_/ && (f("variant") ~ /lat/ || f("sweep") == "") && f("variant") != "connect"' 'f("metric") == "ns_per_op"'
 keep_min_x ipc_lat_keys
 if [ "$(count ipc_lat_keys 'f("status") == "ok"')" -gt 0 ] && [ -f "$run/samples.csv" ]; then
 	"$csvq" "$run/samples.csv" -t bench,variant,sweep,x,placement,metric,sample,value metric=ns_per_op |
@@ -298,6 +299,18 @@ if [ "$(count ipc_lat_keys 'f("status") == "ok"')" -gt 0 ] && [ -f "$run/samples
 		' "$tmp/ipc_lat_keys.tsv" - > "$tmp/ipc_latency_cdf.raw"
 	sort_sel ipc_latency_cdf
 	fig ipc_latency_cdf ipc_latency_cdf
+fi
+
+# Loopback sockets: the round trips' one-way latency and TCP connect per
+# placement (log y); TCP stream throughput vs size beside AF_UNIX's.  Drawn
+# only when TCP or UDP ran: AF_UNIX alone is the IPC figures' already.
+sel sock_lat bv 'f("bench") ~ /^ipc_(tcp|udp|unix)$/ && (f("variant") ~ /_lat$/ || f("variant") == "connect")' 'f("metric") == "ns_per_op"'
+if [ "$(count sock_lat 'f("bench") ~ /^ipc_(tcp|udp)$/ && f("status") == "ok"')" -gt 0 ]; then
+	fig sock_lat sock_lat bar_ylo:="$(ylo sock_lat)"
+fi
+sel sock_throughput bv 'f("bench") ~ /^ipc_(tcp|unix)$/ && f("x") != "" && f("variant") ~ /^(stream|dgram)$/' 'f("metric") == "bytes_per_s"'
+if [ "$(count sock_throughput 'f("bench") == "ipc_tcp" && f("status") == "ok"')" -gt 0 ]; then
+	fig sock_throughput sock_throughput $(xr sock_throughput)
 fi
 
 # File operations: one bar group per call (create_unlink at its smallest

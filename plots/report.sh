@@ -216,7 +216,17 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 		echo
 		image ipc_throughput "IPC throughput vs message size"
 		image ipc_latency_cdf "IPC latency CDF"
-		headline '^ipc_' '^(bytes_per_s|ns_per_op)$'
+		# ipc_tcp and ipc_udp: their rows are the next section's.
+		headline '^ipc_(pipe|mq|shm|unix|eventfd)$' '^(bytes_per_s|ns_per_op)$'
+	fi
+	if has '^ipc_(tcp|udp)$'; then
+		echo "## Loopback sockets (ipc_tcp, ipc_udp; ipc_unix for reference)"
+		echo
+		echo "TCP and UDP over 127.0.0.1, in a private network namespace of the configuration's own process (the note says when the host's loopback was used instead), ports chosen by the kernel, nothing left listening. *_lat is half a round trip of a 1-byte message for TCP (TCP_NODELAY) and UDP, 64 B for the Unix stream and datagram sockets beside them; connect is one TCP connection's life: socket, connect, the peer process's accept and abortive close (SO_LINGER 0, so no TIME_WAIT is left), close. TCP stream throughput is the IPC engine's (every byte checked by the receiver) against message size, with AF_UNIX stream and datagram for reference. On loopback the packets are processed in the sending CPU's softirq."
+		echo
+		image sock_lat "loopback sockets: one-way latency and connect"
+		image sock_throughput "socket throughput vs message size"
+		headline '^ipc_(tcp|udp)$' '^(bytes_per_s|ns_per_op)$'
 	fi
 	if has '^(syscall_entry|syscall_getppid|null)$'; then
 		echo "## Kernel entry (syscall_entry, syscall_getppid, null)"
@@ -250,7 +260,7 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 	if has '^poll$'; then
 		echo "## Event polling (poll)"
 		echo
-		echo "Write a byte into one of N pipes, learn which is ready, read it back: select and poll walk all N descriptors, epoll_wait returns the ready one, so the curves part with N. write_read is the floor without any wait; epoll_ctl is an ADD + DEL into a set of N."
+		echo "Write a byte into one of N pipes (*_tcp: N loopback TCP connections), learn which is ready, read it back: select and poll walk all N descriptors, epoll_wait returns the ready one, so the curves part with N. write_read is the floor without any wait; epoll_ctl is an ADD + DEL into a set of N."
 		echo
 		image poll "event polling latency vs descriptors"
 		headline '^poll$' '^ns_per_op$'
@@ -336,6 +346,7 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 	cu=$(meta counters_unavailable)
 	[ -z "$cu" ] || [ "$cu" = none ] || { echo "Counters that did not open: $(md "$cu")."; echo; }
 	expected="proc_create mm_cow sched_switch mm_alloc ipc_pipe ipc_mq ipc_shm ipc_unix ipc_eventfd syscall_entry signal sem futex poll os_noise file_ops file_mmap"
+	expected="$expected ipc_tcp ipc_udp"
 	absent=""
 	for b in $expected; do has "^$b\$" || absent="$absent $b"; done
 	[ -z "$absent" ] || { echo "Families with no rows in this run (no section, no figure):$absent."; echo; }

@@ -6,11 +6,11 @@
  * family of its own.  Each C file directly in bench/ holds exactly one
  * family (bench/list.h lists every one, and tests/e2e/test_registry.sh
  * checks it); bench/lib/ holds what several families share and registers
- * nothing.  Five families -
- * ipc_pipe, ipc_mq, ipc_shm, ipc_unix, ipc_eventfd - must measure the same
- * way so that their numbers compare.  Each family file only describes its
- * mechanism as a struct ipc_ops (how to create an object, open one end of
- * it, send and receive one message, remove and close it) plus its limits;
+ * nothing.  The families - ipc_pipe, ipc_mq, ipc_shm, ipc_unix,
+ * ipc_eventfd, ipc_tcp, ipc_udp - must measure the same way so that
+ * their numbers compare.  Each family file only describes its mechanism
+ * as a struct ipc_ops (how to create an object, open one end of it, send
+ * and receive one message, remove and close it) plus its limits;
  * everything below is written once here.
  *
  * Process model.  Worker 0 (the runner's supervising child, already pinned)
@@ -24,7 +24,9 @@
  * intact, the first bad one, the receiver's context switches and faults).
  *
  * Messages.  Every message is msg_bytes long.  Its first 8 bytes hold
- * seq + 1 (never 0, so an eventfd can carry it); the rest is a pattern of
+ * seq + 1 (never 0, so an eventfd can carry it; a message shorter than 8
+ * bytes, the sockets' one-byte round trip, holds that word's low bytes
+ * only); the rest is a pattern of
  * 64-bit words derived from (seq % IPC_NBODY, word index).  The sender keeps
  * IPC_NBODY prebuilt bodies and only stamps the 8-byte sequence word before
  * each send, so producing a message costs no pass over it; the receiver
@@ -127,7 +129,7 @@ struct ipc_chan {
 /* What a family's setup() hands to ipc_setup(). */
 struct ipc_cfg {
 	const struct ipc_ops *ops;  /* mechanism */
-	size_t msg_bytes;           /* message size (>= 8) */
+	size_t msg_bytes;           /* message size (>= 1) */
 	bool latency;               /* ping-pong over two channels, else one-way */
 	long param;                 /* copied to each channel's param */
 	bool private_ns;            /* set by ipc_fit_limits(): objects live in a
@@ -188,6 +190,15 @@ bool ipc_retry(const struct ipc_chan *ch);
  * socket, eventfd).  A peer that closed its end gives -EPIPE. */
 int ipc_fd_send(struct ipc_chan *ch, void *buf, size_t len);
 int ipc_fd_recv(struct ipc_chan *ch, void *buf, size_t len);
+/* Datagram send/receive of exactly one message of len bytes on ch->fd
+ * (AF_UNIX or UDP datagram socket): one send, one recv; a datagram of
+ * another length is -EMSGSIZE, never cut or joined. */
+int ipc_dgram_send(struct ipc_chan *ch, void *buf, size_t len);
+int ipc_dgram_recv(struct ipc_chan *ch, void *buf, size_t len);
+/* open_end for a connected pair made before the fork (socketpair, an
+ * accepted TCP connection, two connected UDP sockets): the sender keeps
+ * ch->fd, the receiver ch->fd2; each closes the other. */
+int ipc_pair_open_end(struct ipc_chan *ch, enum ipc_dir dir);
 /* Close ch->fd and ch->fd2 if open. */
 void ipc_fd_close(struct ipc_chan *ch);
 
@@ -200,7 +211,8 @@ void ipc_msg_fill(void *buf, size_t len, uint64_t body);
 /* Write message seq's sequence word (seq + 1) into buf[0..8). */
 void ipc_msg_stamp(void *buf, uint64_t seq);
 /* True when buf holds exactly message seq of len bytes; else false with
- * the offset of the first wrong byte in *bad_off. */
+ * the offset of the first wrong byte in *bad_off.  A message shorter than
+ * 8 bytes is the low len bytes of the sequence word; len 0 is never valid. */
 bool ipc_msg_check(const void *buf, size_t len, uint64_t seq, size_t *bad_off);
 
 #endif

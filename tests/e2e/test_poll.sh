@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_poll.sh - the poll family end to end: every variant x fds point has
+# test_poll.sh - the poll family end to end (pipes and TCP sockets): every variant x fds point has
 # its row, ok and validated (no wait blocked on a ready descriptor); the
 # schema holds; with a hard RLIMIT_NOFILE too low for the biggest point
 # that point is skipped with the reason and the others run; no descriptor,
@@ -16,7 +16,7 @@ D=$(run_dir "$WORK/pl")
 S=$D/summary.csv
 head -n 1 "$S" | grep -q '^schema,run_id,bench,variant,sweep,x,placement,metric,unit,n,iters,min,p50,mean,p90,p99,max,stddev,mad,ci95_lo,ci95_hi,cv_pct,validation,status,note,rounds,between_cv_pct' ||
 	fail "summary.csv header is not schema 2's"
-for v in select poll epoll_wait write_read epoll_ctl; do
+for v in select poll epoll_wait write_read epoll_ctl select_tcp poll_tcp epoll_wait_tcp write_read_tcp; do
 	for x in 1 10 100 1000; do
 		k="bench=poll variant=$v placement=single sweep=fds x=$x metric=ns_per_op"
 		# shellcheck disable=SC2086
@@ -25,7 +25,7 @@ for v in select poll epoll_wait write_read epoll_ctl; do
 		st=$(csvq "$S" status $k) note=$(csvq "$S" note $k) val=$(csvq "$S" validation $k)
 		if [ "$st" = skipped ]; then
 			# A host whose limits refuse the descriptors: a reason, never a failure.
-			echo "$note" | grep -Eq 'RLIMIT_NOFILE|FD_SETSIZE|pipes:|max_user_watches' ||
+			echo "$note" | grep -Eq 'RLIMIT_NOFILE|FD_SETSIZE|pipes:|connections:|max_user_watches' ||
 				fail "$v fds=$x skipped without a reason: $note"
 			continue
 		fi
@@ -33,7 +33,12 @@ for v in select poll epoll_wait write_read epoll_ctl; do
 		[ "$val" = pass ] || fail "$v fds=$x: validation $val: $note"
 	done
 done
-echo "ok: poll: 5 variants x 4 points ok, no wait blocked"
+echo "ok: poll: 9 variants (5 over pipes, 4 over TCP sockets) x 4 points ok, no wait blocked"
+# The TCP variants say where their sockets are.
+for v in select_tcp poll_tcp epoll_wait_tcp write_read_tcp; do
+	csvq "$S" note bench=poll variant=$v x=1 metric=ns_per_op | grep -Eq 'private network namespace|host loopback' ||
+		fail "$v: the note does not say which network namespace"
+done
 
 # A hard limit of 512 descriptors: fds=1000 needs 2032, so it is skipped
 # with the limit named; fds=100 still runs.  (ulimit in a subshell: only

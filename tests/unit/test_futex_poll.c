@@ -136,14 +136,15 @@ static void test_pi(void **state)
 
 static void test_poll(void **state)
 {
-	const char *vs[] = { "select", "poll", "epoll_wait", "write_read", "epoll_ctl" };
+	const char *vs[] = { "select", "poll", "epoll_wait", "write_read", "epoll_ctl",
+			     "select_tcp", "poll_tcp", "epoll_wait_tcp", "write_read_tcp" };
 	struct fake quiet = { { "ctxsw_per_op" }, { 0.001 } };
 	struct fake edge = { { "ctxsw_per_op" }, { 0.1 } };
 	struct fake slept = { { "ctxsw_per_op" }, { 1.0 } };
 	struct fake none = { { NULL }, { 0 } };
 
 	(void)state;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
 		const struct bench_variant *v = variant(&bench_poll, vs[i]);
 
 		assert_non_null(v);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -91,8 +92,93 @@ static void test_check_sequence(void **state)
 	ipc_msg_stamp(buf, 41);
 	assert_true(ipc_msg_check(buf, 8, 41, &off));
 	assert_false(ipc_msg_check(buf, 8, 40, &off));
-	/* shorter than the sequence word: never valid */
-	assert_false(ipc_msg_check(buf, 4, 41, &off));
+	/* shorter than the sequence word: its low bytes (the sockets'
+	 * one-byte round trip), so order is still seen modulo 256^len */
+	assert_true(ipc_msg_check(buf, 4, 41, &off));
+	assert_false(ipc_msg_check(buf, 4, 40, &off));
+	assert_int_equal(off, 0);
+	/* an empty message is never valid */
+	assert_false(ipc_msg_check(buf, 0, 41, &off));
+}
+
+/* One-byte messages, by hand: message seq is the byte (seq + 1) & 0xff. */
+static void test_one_byte_messages(void **state)
+{
+	unsigned char b[8];
+	size_t off = 99;
+
+	(void)state;
+	b[0] = 0x01;
+	assert_true(ipc_msg_check(b, 1, 0, &off));
+	b[0] = 0x2A;
+	assert_true(ipc_msg_check(b, 1, 41, &off));
+	assert_false(ipc_msg_check(b, 1, 42, &off));
+	assert_int_equal(off, 0);
+	/* seq 255: (255 + 1) & 0xff = 0x00; seq 511 the same byte again */
+	b[0] = 0x00;
+	assert_true(ipc_msg_check(b, 1, 255, &off));
+	assert_true(ipc_msg_check(b, 1, 511, &off));
+	/* the stamp writes the whole word, the check reads only len bytes */
+	memset(b, 0xAA, sizeof(b));
+	ipc_msg_stamp(b, 41);
+	b[1] = 0xEE;
+	assert_true(ipc_msg_check(b, 1, 41, &off));
+	assert_false(ipc_msg_check(b, 2, 41, &off));
+	assert_int_equal(off, 1);
+}
+
+/* A datagram of another size than asked is -EMSGSIZE, never cut; one of
+ * the right size arrives whole (AF_UNIX datagram pair, no network). */
+static void test_dgram_exact_size(void **state)
+{
+	unsigned char out[IPC_HEADROOM + 64], in[IPC_HEADROOM + 64];
+	struct ipc_chan tx = { .fd = -1, .fd2 = -1 }, rx = { .fd = -1, .fd2 = -1 };
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+	tx.fd = sv[0];
+	rx.fd = sv[1];
+	ipc_msg_fill(out + IPC_HEADROOM, 64, 3);
+	ipc_msg_stamp(out + IPC_HEADROOM, 3);
+	assert_int_equal(ipc_dgram_send(&tx, out + IPC_HEADROOM, 64), 0);
+	assert_int_equal(ipc_dgram_recv(&rx, in + IPC_HEADROOM, 64), 0);
+	assert_memory_equal(in + IPC_HEADROOM, out + IPC_HEADROOM, 64);
+	/* longer than asked: reported, not cut to 16 bytes */
+	assert_int_equal(ipc_dgram_send(&tx, out + IPC_HEADROOM, 64), 0);
+	assert_int_equal(ipc_dgram_recv(&rx, in + IPC_HEADROOM, 16), -EMSGSIZE);
+	assert_non_null(rx.what);
+	/* shorter than asked: reported too */
+	assert_int_equal(ipc_dgram_send(&tx, out + IPC_HEADROOM, 8), 0);
+	assert_int_equal(ipc_dgram_recv(&rx, in + IPC_HEADROOM, 64), -EMSGSIZE);
+	ipc_fd_close(&tx);
+	ipc_fd_close(&rx);
+}
+
+/* ipc_pair_open_end: the creator keeps fd, the other process fd2; each
+ * closes the end it does not use. */
+static void test_pair_open_end(void **state)
+{
+	struct ipc_chan a = { .creator = true }, b = { .creator = false };
+	int sv[2], tv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tv), 0);
+	a.fd = sv[0];
+	a.fd2 = sv[1];
+	b.fd = tv[0];
+	b.fd2 = tv[1];
+	assert_int_equal(ipc_pair_open_end(&a, IPC_TX), 0);
+	assert_int_equal(ipc_pair_open_end(&b, IPC_RX), 0);
+	assert_int_equal(a.fd, sv[0]);
+	assert_int_equal(b.fd, tv[1]);
+	assert_int_equal(a.fd2, -1);
+	assert_int_equal(b.fd2, -1);
+	assert_int_equal(fcntl(sv[1], F_GETFD), -1);
+	assert_int_equal(fcntl(tv[0], F_GETFD), -1);
+	ipc_fd_close(&a);
+	ipc_fd_close(&b);
 }
 
 /* --- validation, through a fake judge -------------------------------------- */
@@ -175,6 +261,9 @@ int main(void)
 		cmocka_unit_test(test_message_bytes_by_hand),
 		cmocka_unit_test(test_check_finds_each_byte),
 		cmocka_unit_test(test_check_sequence),
+		cmocka_unit_test(test_one_byte_messages),
+		cmocka_unit_test(test_dgram_exact_size),
+		cmocka_unit_test(test_pair_open_end),
 		cmocka_unit_test(test_validate_latency),
 		cmocka_unit_test(test_read_long),
 	};
