@@ -89,6 +89,7 @@
  * takes the whole benchmark process down).
  */
 #include "bench.h"
+#include "lib/wss.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -106,8 +107,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Bytes between two writes of the working-set touch: one per cache line. */
-#define SS_LINE 64
 /* Overhead measurement: batches and hand-off primitives per batch. */
 #define SS_OVH_BATCHES 5
 #define SS_OVH_REPS 2000
@@ -173,32 +172,6 @@ struct ss_state {
 static long ss_futex(uint32_t *word, int op, uint32_t val)
 {
 	return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
-}
-
-/* Write one byte per cache line of buf[0..len) (nothing when len is 0). */
-static void ss_touch(unsigned char *buf, size_t len, unsigned char v)
-{
-	volatile unsigned char *p = buf;
-
-	for (size_t off = 0; off < len; off += SS_LINE)
-		p[off] = v;
-}
-
-/* A private, pre-faulted working set of len bytes; NULL when len is 0 or
- * on failure (errno set). */
-static unsigned char *ss_buf_new(size_t len)
-{
-	unsigned char *p;
-
-	if (len == 0)
-		return NULL;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	/* Fault every page now: the samples must see cache refill, not
-	 * first-touch page faults. */
-	memset(p, 1, len);
-	return p;
 }
 
 /*
@@ -510,7 +483,7 @@ static void ss_peer_main(struct ss_state *st)
 	if (rc == 0 && st->wss) {
 		/* Mapped and first touched here, pinned: its pages come from
 		 * the peer CPU's node, for a thread peer as for a process. */
-		buf = ss_buf_new(st->wss);
+		buf = wss_new(st->wss);
 		if (!buf)
 			rc = -errno;
 		else
@@ -527,7 +500,7 @@ static void ss_peer_main(struct ss_state *st)
 				pause();
 		if (st->inject == BENCH_FAULT_CRASH)
 			raise(SIGSEGV);
-		ss_touch(buf, rc == 0 ? st->wss : 0, ++mark);
+		wss_touch(buf, rc == 0 ? st->wss : 0, ++mark);
 		if (cmd == SS_CMD_SNAP)
 			ss_peer_snapshot(st);
 		if (st->kind.ops->peer_reply(st) < 0)
@@ -713,7 +686,7 @@ static int ss_setup(struct bench_ctx *ctx, void **state)
 	st->last_csw = st->sh->peer_csw;
 	/* Mapped after the fork: a process peer has no copy-on-write share of it. */
 	if (st->wss) {
-		st->buf0 = ss_buf_new(st->wss);
+		st->buf0 = wss_new(st->wss);
 		if (!st->buf0) {
 			rc = bench_fail(ctx, -errno, "working set of %zu bytes: %s", st->wss, strerror(errno));
 			goto out_fail;
@@ -737,7 +710,7 @@ static int ss_run(struct bench_ctx *ctx, void *state, uint64_t iters)
 
 	t0 = bench_now_ns();
 	for (uint64_t i = 0; i < iters; i++) {
-		ss_touch(st->buf0, st->wss, ++st->mark);
+		wss_touch(st->buf0, st->wss, ++st->mark);
 		rc = st->kind.ops->roundtrip(st, i + 1 == iters ? SS_CMD_SNAP : SS_CMD_PING);
 		if (rc < 0)
 			return bench_fail(ctx, rc, "hand-off %llu: %s", (unsigned long long)i,

@@ -275,6 +275,12 @@ fig sched_switch_bars sched_switch_bars yscale:="$1" yunit="$2" xnote="$(human_x
 sel sched_switch_wss v 'f("bench") == "sched_switch" && f("x") != "" && f("x") + 0 > 0' 'f("metric") == "ns_per_op"'
 fig sched_switch_wss sched_switch_wss $(xr sched_switch_wss)
 
+# Context switch among N tasks: the per-hop cost after the hand-off
+# overhead against N, one line per variant (ring kind and working set),
+# one panel per placement (the derived metric is named per placement).
+sel ctx_ring v 'f("bench") == "ctx_ring" && f("x") != ""' 'f("metric") ~ /^ns_per_(switch|wakeup|handoff)$/'
+fig ctx_ring ctx_ring $(xr ctx_ring)
+
 # Allocation: untouched and touched variants in two panels, split by name
 # (a variant that writes its memory says so: *touch*, *populate*).
 sel mm_alloc v 'f("bench") == "mm_alloc" && f("x") != ""' 'f("metric") == "ns_per_op"'

@@ -201,6 +201,14 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 		image sched_switch_wss "context switch vs working set"
 		headline '^sched_switch$' '^(ns_per_op|ns_per_switch|ns_per_wakeup)$'
 	fi
+	if has '^ctx_ring$'; then
+		echo "## Context switch among N tasks (ctx_ring)"
+		echo
+		echo "lmbench's lat_ctx curve: a 1-byte token passed round a ring of N processes (proc_*) or N threads of one process (thread_*, the same pipes, so the difference is the address-space switch), each task touching its own working set (the variant's suffix) before it passes the token on. ns_per_op is one hop (total time / hops). The figure draws the hop less the hand-off overhead measured in the same process before the other tasks exist (a 1-byte pipe write + read and a warm touch of the working set, both in each row's note): ns_per_switch on same-cpu, where every hop is a context switch, and ns_per_wakeup on two CPUs, where the tasks alternate CPUs and every hop wakes the other one. As N grows the other tasks' working sets evict a task's own before its turn comes back: the rise is cache and TLB refill. invol_ctxsw_per_op counts the hops whose wake-up preempted the waker before it blocked (a second switch in that hop); each same-cpu row is validated at between 1 and 2 context switches per hop, every task counted."
+		echo
+		image ctx_ring "context switch among N tasks vs N"
+		headline '^ctx_ring$' '^(ns_per_op|ns_per_switch|ns_per_wakeup|ctxsw_per_op|invol_ctxsw_per_op)$'
+	fi
 	if has '^mm_alloc$'; then
 		echo "## Allocation (mm_alloc)"
 		echo
@@ -291,7 +299,7 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 		image file_mmap_faults "page fault: file page vs anonymous"
 		headline '^file_mmap$' '^(ns_per_op|ns_per_page|minor_faults_per_op)$'
 	fi
-	others=$(awk -F"$TAB" 'NR > 1 && $1 !~ /^(proc_create|mm_cow|sched_switch|mm_alloc|ipc_.*|syscall_entry|syscall_getppid|null|signal|sem|futex|poll|os_noise|file_ops|file_mmap)$/ && !s[$1]++ { printf "%s ", $1 }' "$tmp/summary.tsv")
+	others=$(awk -F"$TAB" 'NR > 1 && $1 !~ /^(proc_create|mm_cow|sched_switch|ctx_ring|mm_alloc|ipc_.*|syscall_entry|syscall_getppid|null|signal|sem|futex|poll|os_noise|file_ops|file_mmap)$/ && !s[$1]++ { printf "%s ", $1 }' "$tmp/summary.tsv")
 	for b in $others; do
 		echo "## $b"
 		echo
@@ -345,7 +353,7 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 	echo
 	cu=$(meta counters_unavailable)
 	[ -z "$cu" ] || [ "$cu" = none ] || { echo "Counters that did not open: $(md "$cu")."; echo; }
-	expected="proc_create mm_cow sched_switch mm_alloc ipc_pipe ipc_mq ipc_shm ipc_unix ipc_eventfd syscall_entry signal sem futex poll os_noise file_ops file_mmap"
+	expected="proc_create mm_cow sched_switch ctx_ring mm_alloc ipc_pipe ipc_mq ipc_shm ipc_unix ipc_eventfd syscall_entry signal sem futex poll os_noise file_ops file_mmap"
 	expected="$expected ipc_tcp ipc_udp"
 	absent=""
 	for b in $expected; do has "^$b\$" || absent="$absent $b"; done
