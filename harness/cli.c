@@ -468,6 +468,9 @@ static int cli_filter_exact(const char *list, char *re, size_t len)
 	char shown[96];
 
 	cli_shown(list - 1, shown, sizeof(shown));
+	if (strlen(list) >= CLI_FILTER_MAX_BYTES)
+		return cli_usage_error("--filter '%s': longer than the %d bytes accepted",
+				       shown, CLI_FILTER_MAX_BYTES);
 	used += (size_t)snprintf(re, len, "^(");
 	for (const char *p = list;; ) {
 		size_t n = strcspn(p, ",");
