@@ -104,8 +104,9 @@ typedef void (*runner_say_fn)(void *arg, const char *line);
  * not offer; variants that --placement leaves without a placement (one
  * worker runs only at single or unpinned, two workers only at the
  * two-worker placements); a --placement no selected variant can use; a
- * --x point that some selected variants do not have.  Nothing is told
- * without --placement or --x.  0 or -ENOMEM.
+ * --x point that some selected variants do not have; variants --filter
+ * matches that sweep nothing --x names.  Nothing is told without
+ * --placement or --x.  0 or -ENOMEM.
  */
 int runner_plan(const struct runner_opts *o, const struct topo *t,
 		struct runner_config **out, size_t *n, runner_say_fn say, void *arg);
