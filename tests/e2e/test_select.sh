@@ -13,11 +13,13 @@ P=$PRIMBENCH
 ONE=tests/fixtures/topo/host-1pack-2core-l3.xml
 FOUR=tests/fixtures/topo/2pack-2numa-2l3-4core-2pu-linuxsmt.xml
 # plan ARG...: `run --dry-run ARG...`: stdout to $WORK/out, stderr without
-# the estimate line to $WORK/err; the exit status in $rc.
+# the estimate line to $WORK/err; the exit status in $rc.  --out names a
+# folder with no earlier run, whose skips the listing would mark.
 plan() {
-	"$P" run --dry-run "$@" > "$WORK/out" 2> "$WORK/err.all"
+	"$P" run --dry-run --out "$WORK/none" "$@" > "$WORK/out" 2> "$WORK/err.all"
 	rc=$?
-	grep -v ' configurations x .* rounds, about ' "$WORK/err.all" > "$WORK/err"
+	grep -v '^primbench: [0-9]* configurations x [0-9]* rounds' "$WORK/err.all" > "$WORK/err"
+	[ ! -e "$WORK/none" ] || fail "--dry-run created its --out folder"
 }
 # same FILE TEXT: FILE holds exactly TEXT (lines).
 same() { printf '%s\n' "$2" | cmp -s - "$1"; }
