@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "registry.h"
+
 const char cli_usage_text[] =
 	"usage: primbench COMMAND [options]\n"
 	"\n"
@@ -35,9 +37,18 @@ const char cli_usage_text[] =
 	"            (see export --help)\n"
 	"\n"
 	"run options:\n"
-	"  --filter REGEX       only benchmarks whose \"bench/variant\" matches (POSIX\n"
-	"                       ERE, at most 1024 bytes; no back-references, no\n"
-	"                       repetition of what can match empty, as in (.*)*)\n"
+	"  --filter REGEX       only variants whose \"bench/variant\" the POSIX extended\n"
+	"                       regular expression matches anywhere, unanchored: null\n"
+	"                       also matches syscall_entry/write_devnull_1b; anchor it\n"
+	"                       ('^null/') or use =NAME,... (at most 1024 bytes; no\n"
+	"                       back-references, no repetition of what can match\n"
+	"                       empty, as in (.*)*)\n"
+	"  --filter =NAME,...   exactly these: a family (every variant of it) or a\n"
+	"                       bench/variant, as primbench list names them\n"
+	"  --x SWEEP=V,...      only variants that sweep SWEEP, at the points V (of\n"
+	"                       primbench list; a _bytes sweep takes B, KiB, MiB, GiB:\n"
+	"                       rss_bytes=4MiB,64MiB); a point none of them has is\n"
+	"                       refused; repeat for another sweep; --quick keeps them\n"
 	"  --quick              10 samples in 5 rounds, ~0.12 s per configuration, at\n"
 	"                       most 4 points of each sweep (both ends kept)\n"
 	"  --rounds R           visit every configuration R times, each time in a fresh\n"
@@ -52,7 +63,9 @@ const char cli_usage_text[] =
 	"                       rounds, a warm-up per pass and visit, and calibration)\n"
 	"  --events LIST        counters: all, none, sw, hw or names (see info)\n"
 	"  --placement LIST     same-cpu,smt,same-cache,cross-cache,cross-numa,\n"
-	"                       cross-package,single,unpinned (default: all pinned)\n"
+	"                       cross-package,single,unpinned (default: all pinned);\n"
+	"                       one the host lacks, or that no selected variant has,\n"
+	"                       is left out with a line on stderr, and the rest runs\n"
 	"  --out DIR            parent folder of the run (default results)\n"
 	"  --timeout S          watchdog: a visit whose benchmark sends no sample for S\n"
 	"                       seconds is killed (default 60; time primbench spends\n"
@@ -63,7 +76,8 @@ const char cli_usage_text[] =
 	"  --print-dir          print the run's folder on stdout at the end\n"
 	"  --dry-run            print the configurations the options select, run nothing;\n"
 	"                       estimate the time, from --out's newest complete run of\n"
-	"                       this host if any (points it skipped are marked)\n"
+	"                       this host if any (points it skipped are marked);\n"
+	"                       with --topology SRC, plan as on that topology\n"
 	"list/info options:\n"
 	"  --topology SRC       use an hwloc XML file or synthetic string instead of this host\n"
 	"\n"
@@ -421,12 +435,185 @@ static int cli_filter_check(const char *re)
 	return 0;
 }
 
+/* The variant or family a --filter =NAME names: 0 when NAME is
+ * "bench/variant" or "bench" of the registry, else -ENOENT. */
+static int cli_filter_name(const char *name, size_t len)
+{
+	for (size_t b = 0; registry_benches[b]; b++) {
+		const struct bench_desc *d = registry_benches[b];
+		size_t dl = strlen(d->name);
+
+		if (len < dl || strncmp(name, d->name, dl) != 0)
+			continue;
+		if (len == dl)
+			return 0;
+		if (name[dl] != '/')
+			continue;
+		for (const struct bench_variant *v = d->variants; v->name; v++)
+			if (strlen(v->name) == len - dl - 1 && strncmp(name + dl + 1, v->name, len - dl - 1) == 0)
+				return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * --filter =NAME,...: the exact names, as the anchored expression
+ * ^(NAME|bench/.*|...)$ (every character outside [A-Za-z0-9_/] escaped)
+ * in re (len bytes).  0, or EXIT_USAGE after one line naming an unknown
+ * or empty name.
+ */
+static int cli_filter_exact(const char *list, char *re, size_t len)
+{
+	size_t used = 0;
+	char shown[96];
+
+	cli_shown(list - 1, shown, sizeof(shown));
+	if (strlen(list) >= CLI_FILTER_MAX_BYTES)
+		return cli_usage_error("--filter '%s': longer than the %d bytes accepted",
+				       shown, CLI_FILTER_MAX_BYTES);
+	used += (size_t)snprintf(re, len, "^(");
+	for (const char *p = list;; ) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 0)
+			return cli_usage_error("--filter '%s': an empty name (expected =NAME,... of "
+					       "families or bench/variant names)", shown);
+		if (cli_filter_name(p, n) < 0)
+			return cli_usage_error("--filter '%s': no family or bench/variant named "
+					       "'%.*s' (see primbench list)", shown, (int)n, p);
+		if (used + 2 * n + 8 >= len)
+			return cli_usage_error("--filter '%s': longer than the %d bytes accepted",
+					       shown, CLI_FILTER_MAX_BYTES);
+		if (p != list)
+			re[used++] = '|';
+		for (size_t i = 0; i < n; i++) {
+			if (!isalnum((unsigned char)p[i]) && p[i] != '_' && p[i] != '/')
+				re[used++] = '\\';
+			re[used++] = p[i];
+		}
+		/* A family: every variant of it. */
+		if (!memchr(p, '/', n))
+			used += (size_t)snprintf(re + used, len - used, "/.*");
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	snprintf(re + used, len - used, ")$");
+	return 0;
+}
+
+/*
+ * One point of --x for sweep: a whole or decimal number, with (for a
+ * _bytes sweep) B, KiB, MiB or GiB after it.  0, or -EINVAL after one
+ * line naming the option's word (arg) and what is accepted.
+ */
+static int cli_parse_point(const char *arg, const char *sweep, const char *s, size_t n,
+			   double *out)
+{
+	static const struct { const char *name; double size; } unit[] = {
+		{ "", 1 }, { "B", 1 }, { "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
+	};
+	bool bytes = runner_sweep_is_bytes(sweep);
+	char num[64];
+	size_t digits = 0, i = 0;
+	bool dot = false;
+
+	for (; i < n && (isdigit((unsigned char)s[i]) || (s[i] == '.' && !dot)); i++) {
+		dot |= s[i] == '.';
+		digits += s[i] != '.';
+	}
+	if (digits == 0 || i >= sizeof(num))
+		goto bad;
+	memcpy(num, s, i);
+	num[i] = 0;
+	for (size_t u = 0; u < sizeof(unit) / sizeof(unit[0]); u++) {
+		if (strlen(unit[u].name) != n - i || strncmp(s + i, unit[u].name, n - i) != 0)
+			continue;
+		if (u > 0 && !bytes)
+			break;
+		*out = strtod(num, NULL) * unit[u].size;
+		if (!isfinite(*out))
+			goto bad;
+		return 0;
+	}
+	if (!bytes && i < n) {
+		fprintf(stderr, "primbench: --x '%s': '%.*s': %s is a count, not bytes: plain "
+			"numbers only\n", arg, (int)n, s, sweep);
+		return -EINVAL;
+	}
+bad:
+	fprintf(stderr, "primbench: --x '%s': '%.*s': expected %s\n", arg, (int)n, s,
+		bytes ? "a number, with B, KiB, MiB or GiB after it (4MiB)" : "a number");
+	return -EINVAL;
+}
+
+/*
+ * --x SWEEP=V,...: the sweep must be one a variant of the registry sweeps
+ * through a list of points (not os_noise's per-CPU one); a second --x
+ * for the same sweep replaces the first.  0, or EXIT_USAGE after one
+ * line on stderr.  Whether the points are the selected variants' is
+ * checked once every option is read (runner_check_points).
+ */
+static int cli_parse_x(struct cli *c, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct runner_xsel xs = { .n = 0 };
+	char sweeps[256] = "";
+	bool known = false;
+	size_t sl = eq ? (size_t)(eq - arg) : 0, i;
+
+	if (!eq || sl == 0 || sl >= sizeof(xs.sweep))
+		return cli_usage_error("--x '%s': expected SWEEP=VALUE,... (as in rss_bytes=4MiB,64MiB)",
+				       arg);
+	memcpy(xs.sweep, arg, sl);
+	xs.sweep[sl] = 0;
+	for (size_t b = 0; registry_benches[b]; b++)
+		for (const struct bench_variant *v = registry_benches[b]->variants; v->name; v++) {
+			char item[BENCH_NAME_MAX + 2];
+
+			if (!v->xs || (v->flags & BENCH_V_PER_CPU))
+				continue;
+			known |= strcmp(v->sweep, xs.sweep) == 0;
+			snprintf(item, sizeof(item), " %s,", v->sweep);
+			if (!strstr(sweeps, item) && strlen(sweeps) + strlen(item) < sizeof(sweeps))
+				strcat(sweeps, item);
+		}
+	if (!known) {
+		sweeps[strlen(sweeps) - 1] = 0;
+		return cli_usage_error("--x '%s': no variant sweeps '%s' (sweeps:%s)", arg, xs.sweep,
+				       sweeps);
+	}
+	for (const char *p = eq + 1;; ) {
+		size_t n = strcspn(p, ",");
+
+		if (xs.n == RUNNER_MAX_XVALS)
+			return cli_usage_error("--x '%s': more than the %d points accepted", arg,
+					       RUNNER_MAX_XVALS);
+		if (cli_parse_point(arg, xs.sweep, p, n, &xs.v[xs.n]) < 0)
+			return EXIT_USAGE;
+		xs.n++;
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	for (i = 0; i < c->run.nxsel && strcmp(c->run.xsel[i].sweep, xs.sweep) != 0; i++)
+		;
+	if (i == RUNNER_MAX_XSEL)
+		return cli_usage_error("--x '%s': more than the %d sweeps accepted", arg,
+				       RUNNER_MAX_XSEL);
+	c->run.xsel[i] = xs;
+	if (i == c->run.nxsel)
+		c->run.nxsel++;
+	return 0;
+}
+
 enum { OPT_FILTER = 256, OPT_QUICK, OPT_ROUNDS, OPT_SEED, OPT_REPS, OPT_BUDGET, OPT_MINSAMPLE, OPT_EVENTS,
        OPT_PLACEMENT, OPT_OUT, OPT_TIMEOUT, OPT_PROGRESS, OPT_PRINTDIR, OPT_TOPOLOGY, OPT_DRYRUN,
-       OPT_HELP };
+       OPT_X, OPT_HELP };
 
 static const struct option long_opts[] = {
 	{ "filter", required_argument, NULL, OPT_FILTER },
+	{ "x", required_argument, NULL, OPT_X },
 	{ "quick", no_argument, NULL, OPT_QUICK },
 	{ "rounds", required_argument, NULL, OPT_ROUNDS },
 	{ "seed", required_argument, NULL, OPT_SEED },
@@ -541,15 +728,24 @@ static int cli_parse_arg(void *ctx, const struct cli_arg *a)
 		return cli_usage_error("%s: missing value", a->text);
 	switch (a->opt) {
 	case OPT_FILTER: {
+		char exact[2 * CLI_FILTER_MAX_BYTES + 16];
+		const char *re = a->value;
 		int rc;
 
 		c->filter = a->value;
 		if (c->have_re)
 			regfree(&c->re);
 		c->have_re = false;
-		if (cli_filter_check(a->value))
+		if (a->value[0] == '=') {
+			/* Exact names, made into an anchored expression of
+			 * names only: nothing for cli_filter_check to bound. */
+			if (cli_filter_exact(a->value + 1, exact, sizeof(exact)))
+				return EXIT_USAGE;
+			re = exact;
+		} else if (cli_filter_check(a->value)) {
 			return EXIT_USAGE;
-		rc = regcomp(&c->re, a->value, REG_EXTENDED | REG_NOSUB);
+		}
+		rc = regcomp(&c->re, re, REG_EXTENDED | REG_NOSUB);
 		if (rc != 0) {
 			char err[128];
 
@@ -559,6 +755,13 @@ static int cli_parse_arg(void *ctx, const struct cli_arg *a)
 		c->have_re = true;
 		break;
 	}
+	case OPT_X:
+		if (cli_parse_x(c, a->value))
+			return EXIT_USAGE;
+		if (strlen(c->xs) + strlen(a->value) + 2 < sizeof(c->xs))
+			snprintf(c->xs + strlen(c->xs), sizeof(c->xs) - strlen(c->xs), "%s%s",
+				 c->xs[0] ? " " : "", a->value);
+		break;
 	case OPT_QUICK:
 		c->run.quick = true;
 		break;
@@ -693,6 +896,17 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 			      ((uint64_t)getpid() << 32);
 	}
 	c->run.filter = c->have_re ? &c->re : NULL;
+	if (c->run.nxsel) {
+		char err[1024];
+
+		if (runner_check_points(&c->run, err, sizeof(err)) < 0) {
+			if (c->have_re)
+				regfree(&c->re);
+			c->have_re = false;
+			c->run.filter = NULL;
+			return cli_usage_error("%s", err);
+		}
+	}
 	return 0;
 }
 

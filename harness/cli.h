@@ -32,6 +32,7 @@ struct cli {
 	regex_t re;              /* compiled --filter */
 	bool have_re;            /* re is compiled */
 	const char *filter;      /* its source */
+	char xs[512];            /* the --x values as given, space-separated (meta run_args) */
 	const char *out;         /* --out (out_buf, or the argument when too long to copy) */
 	char out_buf[PATH_MAX];  /* --out without its trailing slashes */
 	const char *topology;    /* --topology */

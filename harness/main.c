@@ -173,6 +173,13 @@ static int cmd_info(struct cli *c)
 	return rc ? 1 : 0;
 }
 
+/* runner_plan's say: what was left out, a line each, before the run. */
+static void run_say(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "primbench: %s\n", line);
+}
+
 static int cmd_run(struct cli *c)
 {
 	struct runner_config *cfg = NULL;
@@ -187,21 +194,23 @@ static int cmd_run(struct cli *c)
 	int rc, status;
 	bool complete;
 
-	if (c->topology)
-		return cli_usage_error("--topology is for list and info; run measures this host");
+	/* A plan can be shown for another host; a run measures this one. */
+	if (c->topology && !c->dry_run)
+		return cli_usage_error("--topology is for list, info and run --dry-run; run "
+				       "measures this host");
 	rc = cli_check_out_dir(c->out);
 	if (rc)
 		return rc;
-	rc = open_topology(NULL, &t);
+	rc = open_topology(c->topology, &t);
 	if (rc)
 		return rc;
-	if (runner_plan(&c->run, t, &cfg, &n) < 0) {
+	if (runner_plan(&c->run, t, &cfg, &n, run_say, NULL) < 0) {
 		status = 1;
 		goto out_topo;
 	}
 	if (n == 0) {
-		status = cli_usage_error("nothing to run: --filter '%s' and --placement select no configuration on this host (see primbench list)",
-				     c->filter ? c->filter : "");
+		status = cli_usage_error("nothing to run: --filter '%s'%s and --placement select no configuration on this host (see primbench list)",
+				     c->filter ? c->filter : "", c->run.nxsel ? ", --x" : "");
 		goto out_cfg;
 	}
 	if (c->dry_run) {
@@ -237,8 +246,9 @@ static int cmd_run(struct cli *c)
 	rc = meta_collect(&m, t, &probe);
 	pmu_group_close(&probe);
 	if (rc == 0)
-		rc = meta_set(&m, "run_args", "%s%s reps=%u rounds=%u budget_ms=%g min_sample_ms=%g timeout_s=%g",
+		rc = meta_set(&m, "run_args", "%s%s%s%s reps=%u rounds=%u budget_ms=%g min_sample_ms=%g timeout_s=%g",
 			      c->run.quick ? "quick " : "", c->filter ? c->filter : "(all)",
+			      c->xs[0] ? " x=" : "", c->xs,
 			      c->run.reps, c->run.rounds, c->run.budget_ms, c->run.min_sample_ms,
 			      c->run.timeout_s);
 	if (rc == 0)

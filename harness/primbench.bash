@@ -4,7 +4,7 @@
 # Commands and options are read from primbench's own --help (the
 # "commands:" section, and each command's "... options:" sections), so
 # completion cannot drift from the program; benchmark names after --filter
-# come from `primbench list`.  Values with a fixed set (placements, event
+# and sweeps after --x come from `primbench list`.  Values with a fixed set (placements, event
 # sets, compare and export formats) are listed here.  Needs nothing of the
 # bash-completion package.
 
@@ -49,6 +49,15 @@ _primbench_options()
 		/^  --help$/ && !s["--help"]++ { print "--help" }'
 }
 
+# _primbench_sweeps PROG: "SWEEP=" of every sweep with points that
+# `PROG list` shows (what --x takes; a per-CPU sweep has none).
+_primbench_sweeps()
+{
+	"$1" list 2>/dev/null | awk '
+		/^$/ { exit }
+		$1 == "sweep" && $3 != "every" { s = $2; sub(/:$/, "", s); if (!seen[s]++) print s "=" }'
+}
+
 # _primbench_benchmarks PROG: "bench/" and "bench/variant" of every
 # variant `PROG list` shows.
 _primbench_benchmarks()
@@ -84,6 +93,10 @@ _primbench()
 	case $prev in
 	--filter)
 		COMPREPLY=($(compgen -W "$(_primbench_benchmarks "$prog")" -- "$cur"))
+		return 0 ;;
+	--x)
+		COMPREPLY=($(compgen -W "$(_primbench_sweeps "$prog")" -- "$cur"))
+		compopt -o nospace 2>/dev/null
 		return 0 ;;
 	--placement)
 		# A comma-separated list: complete its last item.

@@ -14,9 +14,24 @@
 #include "bench.h"
 #include "topo.h"
 
+/* Most sweeps one run can narrow with --x, and most points per sweep. */
+#define RUNNER_MAX_XSEL 8
+#define RUNNER_MAX_XVALS 32
+
+/* --x SWEEP=V,...: the points of one sweep to run. */
+struct runner_xsel {
+	char sweep[BENCH_NAME_MAX];   /* the sweep's CSV name ("rss_bytes") */
+	double v[RUNNER_MAX_XVALS];   /* the points asked for, in bytes for a _bytes sweep */
+	size_t n;                     /* how many (>= 1) */
+};
+
 /* What `primbench run` was asked to do (validated by main.c). */
 struct runner_opts {
 	const regex_t *filter;     /* matched against "bench/variant"; NULL: all */
+	/* --x: with any, only variants whose sweep one of these names run,
+	 * and only at the points it lists (--quick thins them no further). */
+	struct runner_xsel xsel[RUNNER_MAX_XSEL];
+	size_t nxsel;              /* entries of xsel in use */
 	bool quick;                /* fewer samples, smaller budget */
 	unsigned reps;             /* timed samples per configuration, all rounds (K) */
 	unsigned rounds;           /* visits of every configuration (R >= 1) */
@@ -80,9 +95,34 @@ struct runner_sink {
 	void *arg;
 };
 
-/* All configurations the options select on this topology (malloc'd). */
+/* Told one reason a line (no "primbench: " prefix, no newline). */
+typedef void (*runner_say_fn)(void *arg, const char *line);
+/*
+ * All configurations the options select on this topology (malloc'd).
+ * What was asked for and left out is told to say (when not NULL), one
+ * line per reason, before it returns: a --placement this topology does
+ * not offer; variants that --placement leaves without a placement (one
+ * worker runs only at single or unpinned, two workers only at the
+ * two-worker placements); a --placement no selected variant can use; a
+ * --x point that some selected variants do not have; variants --filter
+ * matches that sweep nothing --x names.  Nothing is told without
+ * --placement or --x.  0 or -ENOMEM.
+ */
 int runner_plan(const struct runner_opts *o, const struct topo *t,
-		struct runner_config **out, size_t *n);
+		struct runner_config **out, size_t *n, runner_say_fn say, void *arg);
+/*
+ * Check --x against the variants --filter selects: each sweep it names
+ * must be swept by one of them, and each point must be a point of one of
+ * them.  0, or -EINVAL with the one-line reason (naming the valid
+ * sweeps or points) in err.
+ */
+int runner_check_points(const struct runner_opts *o, char *err, size_t len);
+/* True for a sweep whose values are bytes (its name ends in "_bytes"):
+ * --x takes B, KiB, MiB and GiB for it. */
+bool runner_sweep_is_bytes(const char *sweep);
+/* A sweep value as --x takes it: in the largest of GiB, MiB, KiB that
+ * holds it whole for a bytes sweep ("4MiB", "0"), else the number. */
+void runner_format_x(const char *sweep, double x, char *buf, size_t len);
 /*
  * Measure every planned configuration in o->rounds rounds, each round in
  * an order shuffled from o->seed, feeding every visit to the sink.  A

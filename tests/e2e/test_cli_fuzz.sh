@@ -91,6 +91,22 @@ done
 for v in '(' '[' '*' 'a{1' 'a{2,1}' '\' '(?i)null' '[[:bogus:]]'; do
 	bad run --filter "$v" --out "$WORK/o"
 done
+# --filter =NAME,...: only names of the registry; --x: SWEEP=V,... with
+# sizes for a _bytes sweep, at points of the selected variants.
+for v in '=' '=nul' '=null,' '=,null' '=null/nope' '=null/' '=/empty' '=^null' '=null|sem'; do
+	bad run --filter "$v" --out "$WORK/o"
+done
+bad run --filter "=$(head -c 2000 /dev/zero | tr '\0' z)" --out "$WORK/o"
+for v in '' '=' rss_bytes '=4MiB' 'rss_bytes=' rss_bytes=4MB 'rss_bytes=4 MiB' rss_bytes=4mib \
+	 rss_bytes=-1 rss_bytes=1e3 rss_bytes=0x10 rss_bytes=inf rss_bytes=nan rss_bytes=. \
+	 rss_bytes=4MiB,,64MiB rss_bytes=4MiB, rss_bytes=5MiB rss_bytes=4KiB pages=4KiB pages=2 \
+	 nosuch=1 cpu=0 RSS_BYTES=4MiB "pages=$(seq -s, 1 40)"; do
+	bad run --x "$v" --out "$WORK/o"
+	bad run --dry-run --x "$v"
+done
+bad run --filter '^null/' --x rss_bytes=4MiB --out "$WORK/o"
+bad run --filter =proc_create/fork_exec_dyn --x rss_bytes=64MiB --out "$WORK/o"
+bad run --dry-run --topology "$WORK/no-such.xml"
 # A 100 KB pattern: refused by its length, one line.
 long=$(head -c 100000 /dev/zero | tr '\0' z)
 bad run --filter "$long" --out "$WORK/o"

@@ -149,6 +149,7 @@ check "completes report's options" sh -c 'case " $1 " in *" --link-prefix "*) ;;
 	sh "$(complete_words primbench report fx --)"
 got=$(complete_words primbench run --filter syscall_get)
 check "--filter completes benchmark names ($got)" sh -c 'case " $1 " in *" syscall_getppid/getppid "*) ;; *) exit 1 ;; esac' sh "$got"
+check "--x completes sweep names ($(complete_words primbench run --x rss))" [ "$(complete_words primbench run --x rss)" = rss_bytes= ]
 check "--placement completes the last item" [ "$(complete_words primbench run --placement same-cpu,sing)" = same-cpu,single ]
 
 # --- uninstall --------------------------------------------------------------------------

@@ -166,6 +166,111 @@ static void test_filter_bounds(void **state)
 	free(big);
 }
 
+#define MIB 1048576.0
+
+/* --x: sizes in B, KiB, MiB, GiB or plain for a _bytes sweep, plain for
+ * a count; a second --x of one sweep replaces the first. */
+static void test_x_sizes(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(parse(&c, "--x", "rss_bytes=4MiB,64MiB,1GiB", NULL), 0);
+	assert_int_equal(c.run.nxsel, 1);
+	assert_string_equal(c.run.xsel[0].sweep, "rss_bytes");
+	assert_int_equal(c.run.xsel[0].n, 3);
+	assert_true(c.run.xsel[0].v[0] == 4 * MIB);
+	assert_true(c.run.xsel[0].v[1] == 64 * MIB);
+	assert_true(c.run.xsel[0].v[2] == 1024 * MIB);
+	assert_string_equal(c.xs, "rss_bytes=4MiB,64MiB,1GiB");
+	assert_int_equal(parse(&c, "--x", "rss_bytes=4194304,268435456B", NULL), 0);
+	assert_true(c.run.xsel[0].v[0] == 4 * MIB && c.run.xsel[0].v[1] == 256 * MIB);
+	assert_int_equal(parse(&c, "--x", "size_bytes=4KiB,16384,0.25MiB", NULL), 0);
+	assert_true(c.run.xsel[0].v[0] == 4096 && c.run.xsel[0].v[1] == 16384 &&
+		    c.run.xsel[0].v[2] == 262144);
+	assert_int_equal(parse(&c, "--x", "wss_bytes=0", NULL), 0);
+	assert_true(c.run.xsel[0].v[0] == 0);
+	assert_int_equal(parse(&c, "--x", "pages=1,64", "--x", "rss_bytes=4MiB", NULL), 0);
+	assert_int_equal(c.run.nxsel, 2);
+	assert_string_equal(c.run.xsel[0].sweep, "pages");
+	assert_string_equal(c.run.xsel[1].sweep, "rss_bytes");
+	assert_int_equal(parse(&c, "--x", "pages=1", "--x", "pages=64", NULL), 0);
+	assert_int_equal(c.run.nxsel, 1);
+	assert_int_equal(c.run.xsel[0].n, 1);
+	assert_true(c.run.xsel[0].v[0] == 64);
+	assert_int_equal(parse(&c, "--filter", "=proc_create/fork", "--x=rss_bytes=64MiB", NULL), 0);
+	assert_int_equal(parse(&c, NULL), 0);
+	assert_int_equal(c.run.nxsel, 0);
+}
+
+/* Bad --x values, and points that are not the selected variants'. */
+static void test_x_bad(void **state)
+{
+	static const char *const bad[] = {
+		"rss_bytes", "=4MiB", "rss_bytes=", "rss_bytes=4MB", "rss_bytes=4 MiB",
+		"rss_bytes=4mib", "rss_bytes=4M", "rss_bytes=-1", "rss_bytes=1e3",
+		"rss_bytes=0x10", "rss_bytes=inf", "rss_bytes=nan", "rss_bytes=.",
+		"rss_bytes=4MiB,,64MiB", "rss_bytes=4MiB,", "rss_bytes=,4MiB",
+		"rss_bytes=1..2MiB", "pages=4KiB", "pages=1B", "nosuch=1", "cpu=0",
+		"RSS_BYTES=4MiB", "rss_bytes=5MiB", "rss_bytes=4KiB", "pages=2",
+	};
+	char many[512] = "pages=1";
+	struct cli c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(parse(&c, "--x", bad[i], NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--x", NULL), EXIT_USAGE);
+	for (int i = 1; i < RUNNER_MAX_XVALS; i++)
+		strcat(many, ",1");
+	assert_int_equal(parse(&c, "--x", many, NULL), 0);
+	strcat(many, ",1");
+	assert_int_equal(parse(&c, "--x", many, NULL), EXIT_USAGE);
+	/* No variant that the filter selects sweeps rss_bytes, or has 64 MiB. */
+	assert_int_equal(parse(&c, "--filter", "null", "--x", "rss_bytes=4MiB", NULL), EXIT_USAGE);
+	assert_int_equal(parse(&c, "--x", "rss_bytes=64MiB", "--filter", "=proc_create/fork_exec_dyn",
+			       NULL), EXIT_USAGE);
+}
+
+/* Whether the --filter of `run --filter f` matches key. */
+static bool filter_matches(const char *f, const char *key)
+{
+	char *argv[] = { (char *)"run", (char *)"--filter", (char *)f, NULL };
+	struct cli c;
+	bool m;
+
+	assert_int_equal(cli_parse("run", 3, argv, &c), 0);
+	assert_true(c.have_re);
+	m = regexec(&c.re, key, 0, NULL, 0) == 0;
+	regfree(&c.re);
+	return m;
+}
+
+/* A plain --filter matches anywhere; =NAME,... matches exactly a
+ * family's variants or a bench/variant. */
+static void test_filter_exact(void **state)
+{
+	static const char *const bad[] = {
+		"=", "=nul", "=null,", "=,null", "=null/nope", "=null/empty/x", "=null/",
+		"=/empty", "=^null", "=null|sched_switch", "=Null",
+	};
+	struct cli c;
+
+	(void)state;
+	assert_true(filter_matches("null", "syscall_entry/write_devnull_1b"));
+	assert_false(filter_matches("=null", "syscall_entry/write_devnull_1b"));
+	assert_true(filter_matches("=null", "null/empty"));
+	assert_true(filter_matches("=null/empty", "null/empty"));
+	assert_true(filter_matches("=sched_switch", "sched_switch/proc_pipe"));
+	assert_false(filter_matches("=sched_switch/proc_pipe", "sched_switch/proc_pipe_x"));
+	assert_false(filter_matches("=sched_switch/proc_pipe", "sched_switch/proc_futex"));
+	assert_true(filter_matches("=null,syscall_getppid/getppid", "syscall_getppid/getppid"));
+	assert_true(filter_matches("=file_ops/stat@tmpfs", "file_ops/stat@tmpfs"));
+	assert_false(filter_matches("=file_ops/stat@tmpfs", "file_ops/stat@outfs"));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(parse(&c, "--filter", bad[i], NULL), EXIT_USAGE);
+}
+
 static void test_help(void **state)
 {
 	struct cli c;
@@ -241,6 +346,9 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_filter_bounds),
+		cmocka_unit_test(test_x_sizes),
+		cmocka_unit_test(test_x_bad),
+		cmocka_unit_test(test_filter_exact),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_out_dir),
 		cmocka_unit_test(test_out_trailing_slash),
