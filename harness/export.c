@@ -30,7 +30,7 @@
  *
  * Nothing is written until the whole export is built in memory; the run
  * folder is only read, and --out inside it is refused.  --out is written
- * by compare's writer (compare_write_out), as compare --out is.
+ * by fileio_write_out, as compare --out is.
  */
 #include "export.h"
 
@@ -46,10 +46,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-/* compare_write_out: the one writer of an --out file (atomic for a regular
- * file, through a symlink; a FIFO or device written as it is). */
-#include "compare_report.h"
 #include "csv.h"
+#include "fileio.h"
 #include "output.h"
 
 /* The key columns of a configuration, in the order names are built. */
@@ -1345,7 +1343,7 @@ int export_cmd(int argc, char **argv)
 	if (rc == 0 && p.ncfg == 0)
 		fprintf(stderr, "primbench: export: warning: no configuration of '%s' has ns_per_op "
 			"samples that ran; the export holds none\n", run);
-	if (rc == 0 && out && compare_write_out(out, text, text_len, err, sizeof(err)) < 0) {
+	if (rc == 0 && out && fileio_write_out(out, text, text_len, err, sizeof(err)) < 0) {
 		fprintf(stderr, "primbench: export: %s\n", err);
 		rc = 1;
 	} else if (rc == 0 && !out) {
