@@ -57,31 +57,51 @@
  *                  and the whole run() is timed.  Validation:
  *                  requeued_per_op is N.
  *   pi_handoff     a priority-inheritance lock handed between worker 0 and
- *                  a peer thread pinned at each two-worker placement: the
- *                  owner waits until a thread is blocked in FUTEX_LOCK_PI
- *                  (the word's FUTEX_WAITERS bit), FUTEX_UNLOCK_PI hands
- *                  ownership to it, then it blocks in FUTEX_LOCK_PI itself
- *                  until handed back.  One op is a round trip (two
- *                  hand-offs through the kernel's rt_mutex; no user-space
- *                  fast path is taken); the window holds only the round
- *                  trips.  The kernel leaves FUTEX_WAITERS set on a word
- *                  it hands over, so the receiver can unlock before the
- *                  other side has blocked again: the word is then freed,
- *                  not handed, and the same side may take it straight
- *                  back; an acquisition counter shows it and the hand-off
- *                  is retried (retries_per_op, in the window: its cost is
- *                  part of passing a PI lock back and forth).  Both
+ *                  a peer thread pinned at each two-worker placement.  One
+ *                  op is a round trip: exactly one hand-off each way, each
+ *                  through the kernel's rt_mutex (no user-space fast path
+ *                  is taken); the window holds only the round trips.  The
+ *                  hand-off (fx_pi_pass), by the owner:
+ *                    1. bump the baton word (only an owner writes it);
+ *                    2. FUTEX_CMP_REQUEUE_PI(baton -> lock, nr_wake 1):
+ *                       the other side, asleep on the baton, is moved onto
+ *                       the lock's rt_mutex as a waiter (the caller owns
+ *                       the lock, so it is queued, not woken);
+ *                    3. FUTEX_UNLOCK_PI: the kernel hands the lock to that
+ *                       waiter and wakes it;
+ *                    4. FUTEX_WAIT_REQUEUE_PI(baton, the value of 1): sleep
+ *                       until the other side does 2 and 3 in its turn.
+ *                  If the other side ran before 4 (it preempted the giver
+ *                  on its wake-up, or runs on another CPU) and bumped the
+ *                  baton, 4 refuses (EAGAIN): the other side has owned the
+ *                  lock since 3, so FUTEX_LOCK_PI takes it back, blocking
+ *                  until it is handed over, or at once if it was freed for
+ *                  lack of a waiter (lock_pi_per_op counts these).
+ *                  Either way a side takes the lock only after the other
+ *                  has held it: never the retried hand-off of a protocol
+ *                  that unlocks when it sees FUTEX_WAITERS and locks again
+ *                  (the kernel leaves that bit set on a word it hands over,
+ *                  so such an owner can unlock before the other side has
+ *                  blocked, and take its own lock back: 6 switches a round
+ *                  trip at same-cpu, measured on 6.18).  Each side sleeps
+ *                  once per round trip, so at same-cpu a round trip
+ *                  switches exactly twice, preempted giver or not.  Both
  *                  threads are SCHED_OTHER at one nice level, so nothing
  *                  is boosted: this is the PI path's cost, not inheritance
- *                  at work; at same-cpu both are SCHED_BATCH (fx_batch),
- *                  else the woken owner preempts the one that handed the
- *                  lock over before it blocks, and the hand-off becomes
- *                  yields (6 switches a round trip instead of 2).  As in sem, an untimed round trip before and
- *                  after the window has the peer snapshot its own context
- *                  switches (getrusage RUSAGE_THREAD), added to worker
- *                  0's; at same-cpu a round trip must switch about twice
- *                  (bench_valid_pingpong).  Every LOCK_PI return is
- *                  checked: the word must name the caller as owner.
+ *                  at work; at same-cpu both are SCHED_BATCH (fx_batch), so
+ *                  that a woken owner does not preempt the giver before
+ *                  step 4 and most hand-offs take the same path, the
+ *                  requeue (lock_pi_per_op 0 to 0.2 measured on a shared
+ *                  6.18 host, about 0.5 without SCHED_BATCH).  Known bias: the window mixes the two paths'
+ *                  costs in the share lock_pi_per_op reports (across CPUs
+ *                  too, where the receiver can run before the giver
+ *                  sleeps).  As in sem, an untimed
+ *                  round trip before and after the window has the peer
+ *                  snapshot its own context switches (getrusage
+ *                  RUSAGE_THREAD), added to worker 0's; at same-cpu a
+ *                  round trip must switch about twice
+ *                  (bench_valid_pingpong).  Every acquisition is checked:
+ *                  the word must name the caller as owner.
  *
  * Threads, not processes: a private futex is the common case, and the
  * waiters then need no shared mapping.  Every thread is joined in
@@ -110,8 +130,6 @@
 /* How long anything waits for a thread to arrive (sleep, block) before the
  * configuration fails rather than spins until the watchdog. */
 #define FX_WAIT_NS 5000000000ull
-/* Spins on a word before a sched_yield (the other side may need this CPU). */
-#define FX_SPINS 64
 /* A cache line, so that the words do not share one with the flags. */
 #define FX_LINE 64
 
@@ -129,13 +147,16 @@ struct futex_state {
 				       word, requeue's word B */
 	uint32_t pi __attribute__((aligned(FX_LINE)));    /* the PI lock: owner
 				       TID | FUTEX_WAITERS, 0 when free */
+	uint32_t baton __attribute__((aligned(FX_LINE))); /* PI: the word a
+				       side sleeps on to be requeued onto pi;
+				       bumped by each owner (atomic) */
 	/* Below: flags and counts, apart from the words. */
 	int stop __attribute__((aligned(FX_LINE)));       /* teardown: threads return */
 	int started;               /* threads that are up (atomic) */
 	int thread_err;            /* first -errno a thread met (atomic) */
 	int cmd;                   /* enum fx_cmd for the PI peer */
 	uint64_t peer_switches;    /* PI peer's switches at its last snapshot */
-	uint32_t seq;              /* PI: bumped by every acquisition (atomic) */
+	uint64_t lock_pi;          /* PI: hand-offs taken by FUTEX_LOCK_PI (atomic) */
 	uint32_t peer_tid;         /* PI peer's TID */
 	uint32_t self_tid;         /* worker 0's TID */
 	enum fx_op op;             /* which variant */
@@ -177,7 +198,9 @@ static void fx_thread_error(struct futex_state *st, int err)
  * Why: without it a woken waiter or PI owner preempts its waker on the
  * waker's return from the system call, on one CPU nearly every time, and
  * the waker's window then holds the wakee's run (wake_n), or the hand-off
- * degenerates into yields (pi_handoff: 6 switches a round trip, not 2).
+ * takes its second path (pi_handoff: the receiver runs before the giver
+ * sleeps, and the giver takes the lock back with FUTEX_LOCK_PI: about
+ * half the hand-offs on 6.18).
  * Only at same-cpu: across CPUs a wakee cannot preempt its waker, and a
  * SCHED_BATCH wakee would wait behind whatever else runs on its CPU
  * rather than preempt it (10x slower hand-offs on a shared host).
@@ -288,67 +311,60 @@ static int fx_pi_lock(struct futex_state *st, uint32_t self)
 	return (fx_load(&st->pi) & FUTEX_TID_MASK) == self ? 0 : -EPROTO;
 }
 
-/* Wait until some thread is blocked on the lock (FUTEX_WAITERS), or stop.
- * 1 at stop, 0, or -ETIMEDOUT / a thread's error. */
-static int fx_pi_wait_waiter(struct futex_state *st)
+/*
+ * Steps 1 to 3 of the hand-off (see the header): bump the baton, move the
+ * other side from the baton onto the lock if it sleeps there, unlock.
+ * The caller owns the lock.  The new baton value into *baton.  0 or -errno.
+ */
+static int fx_pi_give(struct futex_state *st, uint32_t *baton)
 {
-	uint64_t deadline = 0;
-
-	for (unsigned k = 1; !(fx_load(&st->pi) & FUTEX_WAITERS); k++) {
-		if (__atomic_load_n(&st->stop, __ATOMIC_SEQ_CST))
-			return 1;
-		if (k % FX_SPINS)
-			continue;
-		if (st->thread_err)
-			return st->thread_err;
-		if (!deadline)
-			deadline = bench_now_ns() + FX_WAIT_NS;
-		else if (bench_now_ns() > deadline)
-			return -ETIMEDOUT;
-		sched_yield();
-	}
+	*baton = __atomic_add_fetch(&st->baton, 1, __ATOMIC_SEQ_CST);
+	/* nr_wake must be 1 for a PI requeue; the caller holds the lock, so
+	 * the one waiter is requeued onto it rather than woken. */
+	if (fx_call(&st->baton, FUTEX_CMP_REQUEUE_PI_PRIVATE, 1, 1, &st->pi, *baton) < 0)
+		return -errno;
+	if (fx_call(&st->pi, FUTEX_UNLOCK_PI_PRIVATE, 0, 0, NULL, 0) < 0)
+		return -errno;
 	return 0;
 }
 
 /*
- * The owner's half of a hand-off: wait until a thread is blocked on the
- * lock, FUTEX_UNLOCK_PI (which hands it to that thread), then block in
- * FUTEX_LOCK_PI until it comes back.  The waiters bit can be stale: the
- * kernel keeps FUTEX_WAITERS set on a word it hands over, so the new
- * owner sees it before the old one has blocked again.  An unlock with
- * nobody blocked frees the word, and this side may then take it straight
- * back; seq (every acquisition bumps it) tells: unchanged means the other
- * side never held it, and the hand-off is tried again (counted in
- * *retries).  Returns 0 early, still owning the lock, at stop.  0 or -errno.
+ * One hand-off and back, by the owner: give (steps 1-3), then sleep on the
+ * baton until requeued and handed the lock (step 4), or, when the baton
+ * has moved on (the other side owned the lock before this side slept),
+ * take it with FUTEX_LOCK_PI (counted in st->lock_pi).  EINTR before the
+ * requeue repeats step 4 with the same value: taking the lock then could
+ * take it before the other side had it.  Returns owning the lock.  0 or
+ * -errno (-EPROTO: the word does not name self).
  */
-static int fx_pi_pass(struct futex_state *st, uint32_t self, uint64_t *retries)
+static int fx_pi_pass(struct futex_state *st, uint32_t self)
 {
-	for (;;) {
-		uint32_t s = fx_load(&st->seq);
-		int rc = fx_pi_wait_waiter(st);
+	uint32_t baton;
+	int rc = fx_pi_give(st, &baton);
 
-		if (rc)
-			return rc < 0 ? rc : 0;
-		if (fx_call(&st->pi, FUTEX_UNLOCK_PI_PRIVATE, 0, 0, NULL, 0) < 0)
+	while (rc == 0 &&
+	       fx_call(&st->baton, FUTEX_WAIT_REQUEUE_PI_PRIVATE, baton, 0, &st->pi, 0) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
 			return -errno;
-		rc = fx_pi_lock(st, self);
-		if (rc < 0)
-			return rc;
-		if (fx_load(&st->seq) != s) {
-			__atomic_add_fetch(&st->seq, 1, __ATOMIC_SEQ_CST);
-			return 0;
-		}
-		(*retries)++;
+		__atomic_add_fetch(&st->lock_pi, 1, __ATOMIC_SEQ_CST);
+		return fx_pi_lock(st, self);
 	}
+	if (rc < 0)
+		return rc;
+	return (fx_load(&st->pi) & FUTEX_TID_MASK) == self ? 0 : -EPROTO;
 }
 
-/* The PI peer: pin, block for the lock, then pass it back for ever;
- * snapshot its switches when asked; unlock and return at stop. */
+/* The PI peer: pin, block for the lock, then pass it back until stop;
+ * snapshot its switches when asked.  At stop, or after an error (which it
+ * records), it gives the lock up (steps 1-3) so that worker 0 is not left
+ * asleep on the baton, and returns. */
 static void *fx_pi_peer(void *arg)
 {
 	struct futex_state *st = arg;
 	int rc = bench_pin(st->ctx, 1);
-	uint64_t retries = 0;
+	uint32_t baton;
 
 	if (rc == 0)
 		rc = fx_batch(st->ctx);
@@ -359,8 +375,6 @@ static void *fx_pi_peer(void *arg)
 	if (rc < 0)
 		return NULL;
 	rc = fx_pi_lock(st, st->peer_tid);
-	if (rc == 0)
-		__atomic_add_fetch(&st->seq, 1, __ATOMIC_SEQ_CST);
 	while (rc == 0 && !__atomic_load_n(&st->stop, __ATOMIC_SEQ_CST)) {
 		if (__atomic_load_n(&st->cmd, __ATOMIC_ACQUIRE) == FX_CMD_SNAPSHOT) {
 			struct rusage ru;
@@ -369,22 +383,20 @@ static void *fx_pi_peer(void *arg)
 			st->peer_switches = (uint64_t)(ru.ru_nvcsw + ru.ru_nivcsw);
 			__atomic_store_n(&st->cmd, FX_CMD_NONE, __ATOMIC_RELEASE);
 		}
-		rc = fx_pi_pass(st, st->peer_tid, &retries);
+		rc = fx_pi_pass(st, st->peer_tid);
 	}
-	if (rc < 0) {
+	if (rc < 0)
 		fx_thread_error(st, rc);
-		return NULL;
-	}
 	if ((fx_load(&st->pi) & FUTEX_TID_MASK) == st->peer_tid)
-		fx_call(&st->pi, FUTEX_UNLOCK_PI_PRIVATE, 0, 0, NULL, 0);
+		fx_pi_give(st, &baton);
 	return NULL;
 }
 
 /* One round trip from worker 0 (which holds the lock).  0 or -errno;
- * a peer error wins over the -ETIMEDOUT it causes. */
-static int fx_pi_roundtrip(struct futex_state *st, uint64_t *retries)
+ * a peer error wins over what it causes. */
+static int fx_pi_roundtrip(struct futex_state *st)
 {
-	int rc = fx_pi_pass(st, st->self_tid, retries);
+	int rc = fx_pi_pass(st, st->self_tid);
 	int perr = __atomic_load_n(&st->thread_err, __ATOMIC_SEQ_CST);
 
 	return perr ? perr : rc;
@@ -461,7 +473,6 @@ static int fx_setup(struct bench_ctx *ctx, void **state)
 		}
 		st->batch = true;
 		rc = fx_pi_lock(st, st->self_tid);
-		st->seq = 1;
 		if (rc < 0) {
 			rc = rc == -ENOSYS ? bench_skip(ctx, "FUTEX_LOCK_PI: %s (no PI futexes)",
 							strerror(-rc))
@@ -561,11 +572,10 @@ static int fx_run_requeue(struct bench_ctx *ctx, struct futex_state *st, uint64_
 /* An untimed PI round trip in which the peer records its switches. */
 static int fx_pi_snapshot(struct futex_state *st, uint64_t *out)
 {
-	uint64_t retries = 0;
 	int rc;
 
 	__atomic_store_n(&st->cmd, FX_CMD_SNAPSHOT, __ATOMIC_RELEASE);
-	rc = fx_pi_roundtrip(st, &retries);
+	rc = fx_pi_roundtrip(st);
 	*out = st->peer_switches;
 	return rc;
 }
@@ -573,16 +583,20 @@ static int fx_pi_snapshot(struct futex_state *st, uint64_t *out)
 /* pi_handoff: timed round trips between two untimed snapshots. */
 static int fx_run_pi(struct bench_ctx *ctx, struct futex_state *st, uint64_t iters)
 {
-	uint64_t before = 0, after = 0, retries = 0;
+	uint64_t before = 0, after = 0, lock_pi;
 	int rc = fx_pi_snapshot(st, &before);
 
 	if (rc < 0)
 		goto out_fail;
+	/* Both sides count; when worker 0 holds the lock again, the peer's
+	 * hand-offs of the timed round trips are all counted. */
+	lock_pi = __atomic_load_n(&st->lock_pi, __ATOMIC_SEQ_CST);
 	bench_window_begin(ctx);
 	for (uint64_t i = 0; i < iters && rc == 0; i++)
-		rc = fx_pi_roundtrip(st, &retries);
+		rc = fx_pi_roundtrip(st);
 	bench_window_end(ctx);
-	bench_sample_metric(ctx, "retries_per_op", "hand-offs/op", (double)retries / (double)iters);
+	lock_pi = __atomic_load_n(&st->lock_pi, __ATOMIC_SEQ_CST) - lock_pi;
+	bench_sample_metric(ctx, "lock_pi_per_op", "hand-offs/op", (double)lock_pi / (double)iters);
 	if (rc == 0)
 		rc = fx_pi_snapshot(st, &after);
 	if (rc < 0)
@@ -622,10 +636,12 @@ static void fx_teardown(struct bench_ctx *ctx, void *state)
 	(void)ctx;
 	__atomic_store_n(&st->stop, 1, __ATOMIC_SEQ_CST);
 	if (st->op == FX_PI) {
-		/* The peer is blocked for the lock (or on its way): hand it
-		 * over, and it sees stop, unlocks and returns. */
+		uint32_t baton;
+
+		/* The peer sleeps for the lock (or is on its way): give it
+		 * over, and it sees stop, gives it up and returns. */
 		if ((fx_load(&st->pi) & FUTEX_TID_MASK) == st->self_tid)
-			fx_call(&st->pi, FUTEX_UNLOCK_PI_PRIVATE, 0, 0, NULL, 0);
+			fx_pi_give(st, &baton);
 	} else {
 		/* A new value refuses any waiter on its way to sleep; the wakes
 		 * reach those asleep on either word. */
@@ -722,7 +738,7 @@ static const struct bench_variant fx_variants[] = {
 	  .validate = fx_valid_wake_n },
 	{ .name = "cmp_requeue", .summary = "FUTEX_CMP_REQUEUE of N sleeping waiters to another word, none woken",
 	  .sweep = "waiters", .xs = fx_waiters_xs, .nx = 5, .validate = fx_valid_requeue },
-	{ .name = "pi_handoff", .summary = "FUTEX_UNLOCK_PI/LOCK_PI hand-off between two threads; op = round trip",
+	{ .name = "pi_handoff", .summary = "PI lock hand-off between two threads (CMP_REQUEUE_PI, UNLOCK_PI, WAIT_REQUEUE_PI); op = round trip",
 	  .flags = BENCH_V_PAIR, .validate = bench_valid_pingpong },
 	{ .name = NULL },
 };

@@ -232,7 +232,7 @@ int cli_check_out_file(const char *path)
 	if (stat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return cli_usage_error("--out '%s': is a folder (expected a file)", shown);
-		/* A FIFO or a device is written into as it is (compare_write_out). */
+		/* A FIFO or a device is written into as it is (fileio_write_out). */
 		if (!S_ISREG(st.st_mode) && access(path, W_OK) < 0)
 			return cli_usage_error("--out '%s': not writable (%s)", shown, strerror(errno));
 		if (!S_ISREG(st.st_mode))

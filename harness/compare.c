@@ -18,6 +18,7 @@
 #include "compare_load.h"
 #include "compare_report.h"
 #include "csv.h"
+#include "fileio.h"
 
 /* Parsed command line. */
 struct compare_args {
@@ -373,7 +374,7 @@ int compare_cmd(int argc, char **argv)
 			 sizeof(rep.hardware));
 	rep.status = compare_gate(&rep, a.min_decidable_pct, cand_ok, rep.reason,
 				  sizeof(rep.reason));
-	if (a.out && compare_write_out(a.out, csv.data, csv.len, err, sizeof(err)) < 0)
+	if (a.out && fileio_write_out(a.out, csv.data, csv.len, err, sizeof(err)) < 0)
 		goto out;
 
 	for (size_t i = 0; i < runs.n; i++)

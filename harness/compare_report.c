@@ -1,22 +1,15 @@
 /*
  * compare_report.c - what a comparison found, written out: compare.csv
- * (built in memory, written atomically by --out), the text report for a
+ * (built in memory; --out writes it with fileio_write_out), the text report for a
  * terminal and the markdown report for a pull-request comment.  The
  * reporters only print; every number was computed before them.
  */
 #include "compare_report.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "fileio.h"
 
 /* Columns of compare.csv, in order. */
 #define COMPARE_NCOLS 23
@@ -76,81 +69,6 @@ int compare_csv_build(const struct compare_item *items, size_t n, struct csv_buf
 		f[22] = it->gated ? "1" : "0";
 		rc = csv_buf_row(b, f, COMPARE_NCOLS);
 	}
-	return rc;
-}
-
-/*
- * Write buf to path.  A regular file (or a new one) is written atomically:
- * a temporary file in the same folder, fsync, rename - through a symlink
- * to the file it names, so the link survives.  Anything else that exists
- * (a FIFO, a character device such as /dev/stdout or /dev/null) is opened
- * and written as it is: replacing it with a regular file would destroy it.
- * 0 or -errno with err set; on error no temporary file remains.
- */
-int compare_write_out(const char *path, const char *buf, size_t len, char *err,
-		      size_t errlen)
-{
-	char tmp[PATH_MAX], real[PATH_MAX];
-	struct stat sb;
-	int fd, rc = 0;
-
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		if (S_ISDIR(sb.st_mode)) {
-			compare_err(err, errlen, "--out '%s' is a folder", path);
-			return -EISDIR;
-		}
-		fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-		if (fd < 0 || (rc = fileio_write_all(fd, buf, len)) < 0) {
-			rc = rc ? rc : -errno;
-			compare_err(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-			if (fd >= 0)
-				close(fd);
-			return rc;
-		}
-		if (close(fd) < 0) {
-			rc = -errno;
-			compare_err(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-		}
-		return rc;
-	}
-	/* Through a symlink: replace the file it names, not the link (which
-	 * may name a file that does not exist yet). */
-	if (realpath(path, real)) {
-		path = real;
-	} else if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
-		char target[PATH_MAX];
-		ssize_t tl = readlink(path, target, sizeof(target) - 1);
-		const char *slash = strrchr(path, '/');
-
-		if (tl <= 0) {
-			rc = -errno;
-			compare_err(err, errlen, "cannot follow %s: %s", path, strerror(errno));
-			return rc ? rc : -EINVAL;
-		}
-		target[tl] = 0;
-		if (target[0] == '/' || !slash)
-			tl = snprintf(real, sizeof(real), "%s", target);
-		else
-			tl = snprintf(real, sizeof(real), "%.*s/%.*s", (int)(slash - path), path,
-				      (int)(sizeof(real) / 2), target);
-		if (tl < 0 || (size_t)tl >= sizeof(real)) {
-			compare_err(err, errlen, "%s: path too long", path);
-			return -ENAMETOOLONG;
-		}
-		path = real;
-	}
-	if (strlen(path) + FILEIO_TMP_EXTRA >= sizeof(tmp)) {
-		compare_err(err, errlen, "%s: path too long", path);
-		return -ENAMETOOLONG;
-	}
-	fd = fileio_tmp_open(path, tmp, sizeof(tmp), FILEIO_MODE_0644);
-	if (fd < 0) {
-		compare_err(err, errlen, "cannot create %s: %s", path, strerror(-fd));
-		return fd;
-	}
-	rc = fileio_tmp_commit(fd, tmp, path, buf, len);
-	if (rc < 0)
-		compare_err(err, errlen, "cannot write %s: %s", path, strerror(-rc));
 	return rc;
 }
 

@@ -34,11 +34,6 @@ struct compare_report {
 
 /* compare.csv of the items, header first, into b.  0 or -ENOMEM. */
 int compare_csv_build(const struct compare_item *items, size_t n, struct csv_buf *b);
-/* Write buf to the --out path: a regular or new file atomically (through
- * a symlink to the file it names), a FIFO or device as it is.  0 or
- * -errno with err set; on error no temporary file remains. */
-int compare_write_out(const char *path, const char *buf, size_t len, char *err,
-		      size_t errlen);
 /* The text report: sides, warnings, summary, fingerprint, keys, geomeans
  * per family, method. */
 void compare_print_text(FILE *f, const struct compare_report *rep);

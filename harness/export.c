@@ -28,9 +28,12 @@
  *   host fingerprint stays with the numbers); benchstat gets the ones a Go
  *   reader knows (goos, goarch, cpu, pkg) and primbench's main ones.
  *
+ * This file is the command, the loading of the run and the plan (which
+ * configurations, what is left out); export_gbench.c and
+ * export_benchstat.c write the formats from the plan (export_plan.h).
  * Nothing is written until the whole export is built in memory; the run
  * folder is only read, and --out inside it is refused.  --out is written
- * by compare's writer (compare_write_out), as compare --out is.
+ * by fileio_write_out, as compare --out is.
  */
 #include "export.h"
 
@@ -46,84 +49,24 @@
 #include <unistd.h>
 
 #include "cli.h"
-/* compare_write_out: the one writer of an --out file (atomic for a regular
- * file, through a symlink; a FIFO or device written as it is). */
-#include "compare_report.h"
 #include "csv.h"
+#include "export_plan.h"
+#include "fileio.h"
 #include "output.h"
 
-/* The key columns of a configuration, in the order names are built. */
-enum { EK_BENCH, EK_VARIANT, EK_SWEEP, EK_X, EK_PLACEMENT, EK_N };
+/* The key columns' names in summary.csv and samples.csv (EK_ order). */
 static const char *const export_key_cols[EK_N] = {
 	"bench", "variant", "sweep", "x", "placement",
 };
 
-/* One row of summary.csv or samples.csv, for sorting and looking up. */
-struct export_ref {
-	const char *k[EK_N];     /* key parts, borrowed from the table */
-	const char *metric;      /* metric name */
-	unsigned long long round; /* samples: round (1 in schema 1); summary: 0 */
-	unsigned long long sample; /* samples: index within its round; summary: 0 */
-	size_t row;              /* row index in its table */
-};
-
-/* The throughput metrics that ride on a time result. */
-enum { ET_BYTES, ET_MSGS, ET_N };
+/* The throughput metrics' names (ET_ order). */
 static const char *const export_thr_metric[ET_N] = { "bytes_per_s", "msgs_per_s" };
-static const char *const export_thr_counter[ET_N] = { "bytes_per_second", "items_per_second" };
-static const char *const export_thr_unit[ET_N] = { "B/s", "msgs/s" };
 
-/* summary.csv statistics written as gbench aggregates. */
-static const struct export_agg {
-	const char *name;        /* aggregate_name */
-	const char *col;         /* summary.csv column */
-	double div;              /* cv_pct is a percentage, gbench's cv a fraction */
-} export_aggs[] = {
+const struct export_agg export_aggs[EXPORT_NAGG] = {
 	{ "mean", "mean", 1 },     { "median", "p50", 1 },   { "stddev", "stddev", 1 },
 	{ "cv", "cv_pct", 100 },   { "min", "min", 1 },      { "max", "max", 1 },
 	{ "p90", "p90", 1 },       { "p99", "p99", 1 },      { "ci95_lo", "ci95_lo", 1 },
 	{ "ci95_hi", "ci95_hi", 1 },
-};
-#define EXPORT_NAGG (sizeof(export_aggs) / sizeof(export_aggs[0]))
-
-/* A run folder, loaded. */
-struct export_run {
-	const char *dir;         /* the folder as given */
-	struct csv_table meta;   /* meta.csv */
-	struct csv_table sum;    /* summary.csv */
-	struct csv_table smp;    /* samples.csv */
-	int meta_key, meta_value; /* meta.csv columns */
-	int sum_key[EK_N];       /* summary.csv key columns */
-	int sum_metric, sum_n, sum_status, sum_validation; /* summary.csv columns */
-	int sum_agg[EXPORT_NAGG]; /* summary.csv column of each aggregate */
-	int smp_key[EK_N];       /* samples.csv key columns */
-	int smp_metric, smp_sample, smp_iters, smp_value; /* samples.csv columns */
-	int smp_round;           /* samples.csv round column, -1 in schema 1 */
-	struct export_ref *sums; /* summary rows, sorted */
-	size_t *sum_ref;         /* sum_ref[row]: where summary row `row` is in sums */
-	struct export_ref *smps; /* samples rows, sorted */
-};
-
-/* One exported configuration. */
-struct export_cfg {
-	size_t row;              /* its ns_per_op row in summary.csv */
-	const struct export_ref *smp; /* its ns_per_op samples, by round then sample */
-	size_t n;                /* how many */
-	long thr_row[ET_N];      /* summary row of each throughput metric, -1 if none */
-	const struct export_ref *thr[ET_N]; /* each throughput metric's samples */
-	size_t thr_n[ET_N];      /* how many */
-	unsigned family;         /* gbench family_index: its (bench, variant) */
-	unsigned instance;       /* gbench per_family_instance_index */
-	char name[EXPORT_NAME_MAX]; /* the name in the chosen format */
-};
-
-/* What the export holds, and what it leaves out. */
-struct export_plan {
-	struct export_cfg *cfg;  /* the configurations exported, in summary order */
-	size_t ncfg;             /* how many */
-	char *left_out;          /* what is left out: sentences, one a line */
-	size_t left_out_len;     /* its length */
-	char *left_joined;       /* the same on one line, "; " between sentences */
 };
 
 /* ------------------------------------------------------------------------
@@ -219,86 +162,11 @@ int export_name(char *buf, size_t len, enum export_format f, const char *bench,
 	return rc < 0 ? rc : (int)pos;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not one
- * (overlong forms, surrogates and code points past U+10FFFF are not). */
-static size_t export_utf8_len(const unsigned char *s)
-{
-	unsigned cp;
-	size_t n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-void export_json_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	while (*p) {
-		size_t n;
-
-		if (*p == '"' || *p == '\\') {
-			fputc('\\', f);
-			fputc(*p++, f);
-		} else if (*p == '\n') {
-			fputs("\\n", f), p++;
-		} else if (*p == '\t') {
-			fputs("\\t", f), p++;
-		} else if (*p == '\r') {
-			fputs("\\r", f), p++;
-		} else if (*p < 0x20) {
-			fprintf(f, "\\u%04x", *p++);
-		} else if (*p < 0x80) {
-			fputc(*p++, f);
-		} else if ((n = export_utf8_len(p)) != 0) {
-			fwrite(p, 1, n, f);
-			p += n;
-		} else {
-			fputs("\\ufffd", f), p++;
-		}
-	}
-	fputc('"', f);
-}
-
-const char *export_goarch(const char *machine)
-{
-	static const char *const map[][2] = {
-		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "arm64", "arm64" },
-		{ "i386", "386" },     { "i486", "386" },      { "i586", "386" },
-		{ "i686", "386" },     { "armv6l", "arm" },    { "armv7l", "arm" },
-		{ "ppc64", "ppc64" },  { "ppc64le", "ppc64le" }, { "s390x", "s390x" },
-		{ "riscv64", "riscv64" }, { "loongarch64", "loong64" }, { "mips64", "mips64" },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(machine, map[i][0]) == 0)
-			return map[i][1];
-	return machine;
-}
-
 /* ------------------------------------------------------------------------
  * Loading the run.
  */
 
-/* A whole number of 1 to 18 digits (a round, a sample index, iterations).
- * 0 or -EINVAL. */
-static int export_parse_count(const char *s, unsigned long long *out)
+int export_parse_count(const char *s, unsigned long long *out)
 {
 	size_t n = strspn(s, "0123456789");
 
@@ -359,7 +227,7 @@ static const struct export_ref *export_find(const struct export_ref *refs, size_
 	return end > lo ? &refs[lo] : NULL;
 }
 
-static const char *export_meta_get(const struct export_run *r, const char *key)
+const char *export_meta_get(const struct export_run *r, const char *key)
 {
 	for (size_t i = 0; i < r->meta.nrows; i++)
 		if (strcmp(r->meta.rows[i][r->meta_key], key) == 0)
@@ -540,8 +408,7 @@ static int export_run_load(struct export_run *r, const char *dir)
  * What is exported.
  */
 
-/* Field `col` of summary row `row` as a number; NAN when empty or not one. */
-static double export_sum_num(const struct export_run *r, long row, int col)
+double export_sum_num(const struct export_run *r, long row, int col)
 {
 	double v;
 
@@ -821,11 +688,10 @@ static void export_plan_free(struct export_plan *p)
 }
 
 /* ------------------------------------------------------------------------
- * gbench-json.
+ * What the writers read (declared in export_plan.h).
  */
 
-/* A finite number as JSON: the shortest form that reads back the same. */
-static void export_json_num(FILE *f, double v)
+void export_num(FILE *f, double v)
 {
 	char buf[CSV_DOUBLE_LEN];
 
@@ -833,185 +699,7 @@ static void export_json_num(FILE *f, double v)
 	fputs(buf, f);
 }
 
-/* "  key": "value" or "key": number, each after a comma but the first. */
-static void export_json_kv(FILE *f, int *first, const char *indent, const char *key,
-			   const char *value)
-{
-	fprintf(f, "%s\n%s", *first ? "" : ",", indent);
-	*first = 0;
-	export_json_string(f, key);
-	fputs(": ", f);
-	export_json_string(f, value);
-}
-
-static void export_json_key(FILE *f, int *first, const char *indent, const char *key)
-{
-	fprintf(f, "%s\n%s", *first ? "" : ",", indent);
-	*first = 0;
-	export_json_string(f, key);
-	fputs(": ", f);
-}
-
-/* gbench's "date": meta's started_utc with its zone as an offset
- * ("2026-12-01T15:53:21+00:00"); the compact form of schema-1 runs too. */
-static void export_date(const char *utc, char *buf, size_t len)
-{
-	unsigned y, mo, d, h, mi, s;
-	char z;
-
-	if (sscanf(utc, "%4u-%2u-%2uT%2u:%2u:%2u%c", &y, &mo, &d, &h, &mi, &s, &z) == 7 ||
-	    sscanf(utc, "%4u%2u%2uT%2u%2u%2u%c", &y, &mo, &d, &h, &mi, &s, &z) == 7) {
-		if (z == 'Z') {
-			snprintf(buf, len, "%04u-%02u-%02uT%02u:%02u:%02u+00:00", y, mo, d, h, mi, s);
-			return;
-		}
-	}
-	snprintf(buf, len, "%s", utc);
-}
-
-/*
- * gbench's "caches", from what meta's topology says of the last-level
- * cache ("..., 2 cores, 2 PUs, L3 32 MiB x1 (2 cores each)"); the other
- * levels are not in meta.  num_sharing counts logical CPUs, as gbench's
- * does.  An empty array when the summary does not read that way.
- */
-static void export_caches(FILE *f, const char *topology)
-{
-	unsigned level = 0;
-	unsigned long long size = 0;
-	int count = 0, each = 0, cores = 0, pus = 0;
-	char unit[4] = "";
-	const char *p = topology;
-
-	while (p && *p) {
-		char word[8];
-		int v;
-
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (sscanf(p, "L%u %llu %3s x%d (%d core", &level, &size, unit, &count, &each) == 5)
-			break;
-		if (sscanf(p, "%d %5s", &v, word) == 2 && strncmp(word, "core", 4) == 0)
-			cores = v;
-		else if (sscanf(p, "%d %5s", &v, word) == 2 && strncmp(word, "PU", 2) == 0)
-			pus = v;
-		p = strchr(p, ',');
-	}
-	fputs("[", f);
-	if (p && *p && size && each > 0) {
-		size <<= strcmp(unit, "MiB") == 0 ? 20 : strcmp(unit, "KiB") == 0 ? 10 : 0;
-		if (cores > 0 && pus % cores == 0)
-			each *= pus / cores;
-		fprintf(f, "\n      {\n        \"type\": \"%s\",\n        \"level\": %u,\n"
-			"        \"size\": %llu,\n        \"num_sharing\": %d\n      }\n    ",
-			level > 1 ? "Unified" : "Data", level, size, each);
-	}
-	fputs("]", f);
-}
-
-/* Whether a meta key is one of the context keys written above it. */
-static int export_gbench_reserved(const char *key)
-{
-	static const char *const keys[] = {
-		"date", "host_name", "executable", "num_cpus", "mhz_per_cpu",
-		"cpu_scaling_enabled", "caches", "library_version", "library_build_type",
-		"json_schema_version", "primbench_export", "primbench_samples",
-		"primbench_cpu_time", "primbench_left_out",
-	};
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(key, keys[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static void export_gbench_context(FILE *f, const struct export_run *r,
-				  const struct export_plan *p)
-{
-	const char *in = "    ", *v;
-	char buf[128];
-	double num;
-	int first = 1;
-
-	fputs("{\n  \"context\": {", f);
-	if ((v = export_meta_get(r, "started_utc")) && v[0]) {
-		export_date(v, buf, sizeof(buf));
-		export_json_kv(f, &first, in, "date", buf);
-	}
-	if ((v = export_meta_get(r, "host")))
-		export_json_kv(f, &first, in, "host_name", v);
-	export_json_kv(f, &first, in, "executable", "primbench");
-	if ((v = export_meta_get(r, "cpu_count")) && csv_parse_double(v, &num, 0) == 0 && num >= 1) {
-		export_json_key(f, &first, in, "num_cpus");
-		fprintf(f, "%.0f", floor(num));
-	}
-	/* gbench's mhz_per_cpu is the cycle counter's rate; the TSC's is ours. */
-	if ((v = export_meta_get(r, "tsc_hz")) && csv_parse_double(v, &num, 0) == 0 && num > 0) {
-		export_json_key(f, &first, in, "mhz_per_cpu");
-		fprintf(f, "%.0f", round(num / 1e6));
-	}
-	/* gbench says scaling is enabled unless the governor is performance. */
-	v = export_meta_get(r, "cpufreq_governor");
-	if (v && v[0] && strcmp(v, "unknown") != 0) {
-		export_json_key(f, &first, in, "cpu_scaling_enabled");
-		fputs(strcmp(v, "performance") == 0 ? "false" : "true", f);
-	}
-	export_json_key(f, &first, in, "caches");
-	export_caches(f, export_meta_get(r, "topology"));
-	snprintf(buf, sizeof(buf), "primbench %s (%s)",
-		 export_meta_get(r, "primbench_version") ? export_meta_get(r, "primbench_version") : "?",
-		 export_meta_get(r, "git_sha") ? export_meta_get(r, "git_sha") : "?");
-	export_json_kv(f, &first, in, "library_version", buf);
-	/* gbench's is NDEBUG's; primbench's is whether it was optimised. */
-	v = export_meta_get(r, "cflags");
-	export_json_kv(f, &first, in, "library_build_type",
-		       v && strstr(v, "-O") && !strstr(v, "-O0") ? "release" : "debug");
-	export_json_key(f, &first, in, "json_schema_version");
-	fputs("1", f);
-	snprintf(buf, sizeof(buf), "primbench %s (%s) export --format gbench-json",
-		 PRIMBENCH_VERSION, PRIMBENCH_GIT_SHA);
-	export_json_kv(f, &first, in, "primbench_export", buf);
-	export_json_kv(f, &first, in, "primbench_samples",
-		       "each iteration entry is one timed sample (iterations: the operations "
-		       "it timed; real_time: their mean, ns_per_op; label: its round); "
-		       "repetitions counts the samples of all rounds; the aggregates are "
-		       "summary.csv's over all samples. primbench compare judges a change on "
-		       "round medians; compare.py's U test takes every sample as independent");
-	export_json_kv(f, &first, in, "primbench_cpu_time",
-		       "cpu_time repeats real_time: primbench times wall clock only (its task "
-		       "clock is counted in a separate pass, with other samples)");
-	export_json_kv(f, &first, in, "primbench_left_out", p->left_joined);
-	/* The whole fingerprint, each key once (the first row of a repeat). */
-	for (size_t i = 0; i < r->meta.nrows; i++) {
-		const char *key = r->meta.rows[i][r->meta_key];
-
-		if (export_meta_get(r, key) != r->meta.rows[i][r->meta_value])
-			continue;
-		if (export_gbench_reserved(key)) {
-			snprintf(buf, sizeof(buf), "meta.%.100s", key);
-			key = buf;
-		}
-		export_json_kv(f, &first, in, key, r->meta.rows[i][r->meta_value]);
-	}
-	fputs("\n  },\n  \"benchmarks\": [", f);
-}
-
-/* The fields every entry of a configuration starts with.  The name needs
- * no JSON escaping: export_name() percent-encodes every byte but
- * [A-Za-z0-9_.+-] and its separators. */
-static void export_gbench_head(FILE *f, const struct export_cfg *c, const char *suffix,
-			       const char *run_type)
-{
-	fputs("\n    {\n      \"name\": ", f);
-	fprintf(f, "\"%s%s\",\n", c->name, suffix);
-	fprintf(f, "      \"family_index\": %u,\n      \"per_family_instance_index\": %u,\n",
-		c->family, c->instance);
-	fprintf(f, "      \"run_name\": \"%s\",\n      \"run_type\": \"%s\",\n", c->name, run_type);
-	fprintf(f, "      \"repetitions\": %zu,\n", c->n);
-}
-
-/* The value of a sample (checked to be a number by export_check_samples). */
-static double export_value(const struct export_run *r, const struct export_ref *s)
+double export_value(const struct export_run *r, const struct export_ref *s)
 {
 	double v = NAN;
 
@@ -1019,10 +707,8 @@ static double export_value(const struct export_run *r, const struct export_ref *
 	return v;
 }
 
-/* Throughput t of ns_per_op sample i of c: the sample of that metric with
- * the same round and index, into *v.  1 found, 0 none. */
-static int export_thr_value(const struct export_run *r, const struct export_cfg *c, int t,
-			    size_t i, double *v)
+int export_thr_value(const struct export_run *r, const struct export_cfg *c, int t,
+		     size_t i, double *v)
 {
 	for (size_t j = 0; j < c->thr_n[t]; j++)
 		if (c->thr[t][j].round == c->smp[i].round && c->thr[t][j].sample == c->smp[i].sample) {
@@ -1030,162 +716,6 @@ static int export_thr_value(const struct export_run *r, const struct export_cfg 
 			return 1;
 		}
 	return 0;
-}
-
-static void export_gbench_cfg(FILE *f, const struct export_run *r, const struct export_cfg *c,
-			      int *first)
-{
-	char *const *sum = r->sum.rows[c->row];
-	unsigned long long n = 0;
-	double v;
-
-	for (size_t i = 0; i < c->n; i++) {
-		char *const *row = r->smp.rows[c->smp[i].row];
-
-		v = export_value(r, &c->smp[i]);
-		fputs(*first ? "" : ",", f);
-		*first = 0;
-		export_gbench_head(f, c, "", "iteration");
-		fprintf(f, "      \"repetition_index\": %zu,\n      \"threads\": 1,\n", i);
-		fprintf(f, "      \"iterations\": %s,\n      \"real_time\": ", row[r->smp_iters]);
-		export_json_num(f, v);
-		fputs(",\n      \"cpu_time\": ", f);
-		export_json_num(f, v);
-		fputs(",\n      \"time_unit\": \"ns\"", f);
-		for (int t = 0; t < ET_N; t++) {
-			if (!export_thr_value(r, c, t, i, &v))
-				continue;
-			fprintf(f, ",\n      \"%s\": ", export_thr_counter[t]);
-			export_json_num(f, v);
-		}
-		fprintf(f, ",\n      \"label\": \"round %llu sample %llu\"\n    }",
-			c->smp[i].round, c->smp[i].sample);
-	}
-	/* gbench's aggregate iterations: how many repetitions it was taken over. */
-	if (export_parse_count(sum[r->sum_n], &n) < 0)
-		n = c->n;
-	for (size_t a = 0; a < EXPORT_NAGG; a++) {
-		char suffix[16];
-		double thr;
-
-		v = export_sum_num(r, (long)c->row, r->sum_agg[a]);
-		if (!isfinite(v))
-			continue;
-		snprintf(suffix, sizeof(suffix), "_%s", export_aggs[a].name);
-		fputs(",", f);
-		export_gbench_head(f, c, suffix, "aggregate");
-		fprintf(f, "      \"threads\": 1,\n      \"aggregate_name\": \"%s\",\n"
-			"      \"aggregate_unit\": \"%s\",\n      \"iterations\": %llu,\n"
-			"      \"real_time\": ", export_aggs[a].name,
-			export_aggs[a].div == 1 ? "time" : "percentage", n);
-		export_json_num(f, v / export_aggs[a].div);
-		fputs(",\n      \"cpu_time\": ", f);
-		export_json_num(f, v / export_aggs[a].div);
-		fputs(",\n      \"time_unit\": \"ns\"", f);
-		for (int t = 0; t < ET_N; t++) {
-			thr = export_sum_num(r, c->thr_row[t], r->sum_agg[a]);
-			if (!isfinite(thr))
-				continue;
-			fprintf(f, ",\n      \"%s\": ", export_thr_counter[t]);
-			export_json_num(f, thr / export_aggs[a].div);
-		}
-		fputs("\n    }", f);
-	}
-}
-
-static void export_gbench(FILE *f, const struct export_run *r, const struct export_plan *p)
-{
-	int first = 1;
-
-	export_gbench_context(f, r, p);
-	for (size_t i = 0; i < p->ncfg; i++)
-		export_gbench_cfg(f, r, &p->cfg[i], &first);
-	fputs("\n  ]\n}\n", f);
-}
-
-/* ------------------------------------------------------------------------
- * benchstat.
- */
-
-/* s with each line break written as a space: in the text format a line
- * break would end the line and start one a reader takes for data. */
-static void export_go_text(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
-}
-
-/* "key: value" ("key:" when there is no value). */
-static void export_go_config(FILE *f, const char *key, const char *value)
-{
-	fprintf(f, "%s:", key);
-	if (value && value[0]) {
-		fputc(' ', f);
-		export_go_text(f, value);
-	}
-	fputc('\n', f);
-}
-
-static void export_benchstat(FILE *f, const struct export_run *r, const struct export_plan *p)
-{
-	/* Configuration keys and the meta key each comes from. */
-	static const char *const keys[][2] = {
-		{ "cpu", "cpu_model" },           { "host", "host" },
-		{ "kernel", "kernel_release" },   { "kernel-version", "kernel_version" },
-		{ "run-id", "run_id" },           { "primbench-version", "primbench_version" },
-		{ "git-sha", "git_sha" },         { "cpu-count", "cpu_count" },
-		{ "topology", "topology" },       { "tsc-hz", "tsc_hz" },
-		{ "clock-source", "clock_source" }, { "accel", "accel" },
-		{ "counters-mode", "counters_mode" }, { "rounds", "rounds" },
-		{ "seed", "seed" },               { "ci-method", "ci_method" },
-		{ "started-utc", "started_utc" }, { "complete", "complete" },
-	};
-	const char *arch = export_meta_get(r, "arch");
-	const char *lo = p->left_out;
-
-	fprintf(f, "# primbench %s (%s) export --format benchstat of ", PRIMBENCH_VERSION,
-		PRIMBENCH_GIT_SHA);
-	export_go_text(f, r->dir);
-	fputc('\n', f);
-	fputs("# One result line per timed sample, in round order: N is the operations it "
-	      "timed, ns/op their mean (ns_per_op); B/s and msgs/s are the same sample's "
-	      "bytes_per_s and msgs_per_s.\n", f);
-	fputs("# primbench compare judges a change on round medians; benchstat takes every "
-	      "sample as independent.\n", f);
-	/* One comment line per sentence (a sentence holds no line break). */
-	while (*lo) {
-		size_t n = strcspn(lo, "\n");
-
-		fprintf(f, "# left out: %.*s\n", (int)n, lo);
-		lo += n;
-		lo += *lo == '\n';
-	}
-	export_go_config(f, "goos", "linux");
-	export_go_config(f, "goarch", arch ? export_goarch(arch) : NULL);
-	export_go_config(f, "pkg", "primbench");
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (export_meta_get(r, keys[i][1]))
-			export_go_config(f, keys[i][0], export_meta_get(r, keys[i][1]));
-	fputc('\n', f);
-	for (size_t c = 0; c < p->ncfg; c++) {
-		const struct export_cfg *cfg = &p->cfg[c];
-
-		for (size_t i = 0; i < cfg->n; i++) {
-			double v = export_value(r, &cfg->smp[i]);
-
-			fprintf(f, "%s %s ", cfg->name, r->smp.rows[cfg->smp[i].row][r->smp_iters]);
-			export_json_num(f, v);
-			fputs(" ns/op", f);
-			for (int t = 0; t < ET_N; t++) {
-				if (!export_thr_value(r, cfg, t, i, &v))
-					continue;
-				fputc(' ', f);
-				export_json_num(f, v);
-				fprintf(f, " %s", export_thr_unit[t]);
-			}
-			fputc('\n', f);
-		}
-	}
 }
 
 /* ------------------------------------------------------------------------
@@ -1345,7 +875,7 @@ int export_cmd(int argc, char **argv)
 	if (rc == 0 && p.ncfg == 0)
 		fprintf(stderr, "primbench: export: warning: no configuration of '%s' has ns_per_op "
 			"samples that ran; the export holds none\n", run);
-	if (rc == 0 && out && compare_write_out(out, text, text_len, err, sizeof(err)) < 0) {
+	if (rc == 0 && out && fileio_write_out(out, text, text_len, err, sizeof(err)) < 0) {
 		fprintf(stderr, "primbench: export: %s\n", err);
 		rc = 1;
 	} else if (rc == 0 && !out) {

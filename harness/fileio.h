@@ -1,7 +1,8 @@
 /*
  * fileio.h - writing files whole: every byte of a buffer to a descriptor,
- * and a file replaced atomically (a temporary file next to it, fsync,
- * rename), so that a reader sees the old file or the new one, never half.
+ * a file replaced atomically (a temporary file next to it, fsync, rename),
+ * so that a reader sees the old file or the new one, never half, and a
+ * command's --out file written that way (or into a FIFO or device).
  */
 #ifndef PRIMBENCH_FILEIO_H
 #define PRIMBENCH_FILEIO_H
@@ -27,5 +28,12 @@ int fileio_tmp_commit(int fd, const char *tmp, const char *path, const void *buf
 /* fileio_tmp_open + fileio_tmp_commit: path holds buf, or is as it was.
  * 0 or -errno. */
 int fileio_replace(const char *path, const void *buf, size_t len, unsigned flags);
+/* Write buf to a command's --out path (compare, export): a regular or new
+ * file atomically (fileio_tmp_open + fileio_tmp_commit, through a symlink
+ * to the file it names, so the link survives), an existing FIFO or device
+ * (/dev/stdout, /dev/null) opened and written as it is.  0 or -errno with
+ * a one-line reason in err (errlen bytes); on error no temporary file
+ * remains. */
+int fileio_write_out(const char *path, const void *buf, size_t len, char *err, size_t errlen);
 
 #endif
