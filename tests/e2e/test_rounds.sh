@@ -31,11 +31,11 @@ echo "ok: 4 rounds x $nconf configurations, meta rounds/seed/ci_method, schema-2
 
 # The order of visits is the seed's: the same seed gives the same order,
 # and each round is a permutation of the configurations.
-grep '^\[' "$WORK/r4.err" | sed 's/^\[[^]]*\] //' > "$WORK/order42"
+grep '^config ' "$WORK/r4.err" | sed 's/^config .* ETA [^:]*: //' > "$WORK/order42"
 [ "$(wc -l < "$WORK/order42")" -eq $((4 * nconf)) ] || fail "progress lines: not 4 x $nconf visits"
 $P run --quick --rounds 4 --reps 8 --seed 42 --filter "$F" --out "$WORK/r4b" --progress 2> "$WORK/r4b.err" >/dev/null ||
 	fail "second run with seed 42"
-grep '^\[' "$WORK/r4b.err" | sed 's/^\[[^]]*\] //' > "$WORK/order42b"
+grep '^config ' "$WORK/r4b.err" | sed 's/^config .* ETA [^:]*: //' > "$WORK/order42b"
 cmp -s "$WORK/order42" "$WORK/order42b" || fail "seed 42 twice: different orders"
 head -n "$nconf" "$WORK/order42" | sort > "$WORK/round1"
 tail -n "$nconf" "$WORK/order42" | sort > "$WORK/round4"

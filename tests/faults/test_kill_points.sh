@@ -73,7 +73,7 @@ one_run() {
 	# A run that ended by itself just as the probe's SIGTERM went out.
 	[ "$2" = probe ] && [ "$sent" = TERM ] && [ "$rc" -le 1 ] && sent=none
 	elapsed=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-	where=$(grep '^\[' "$WORK/log" | tail -n 1 | sed 's/^\[[^]]*\] //')
+	where=$(grep '^config ' "$WORK/log" | tail -n 1 | sed 's/^config .* ETA [^:]*: //')
 	n=0
 	faults_debris "$out" "$pid" "$WORK/before" || n=$?
 	[ "$faults_cleanup_ds" -le "$cleanup_max" ] || cleanup_max=$faults_cleanup_ds
