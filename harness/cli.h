@@ -81,6 +81,9 @@ int cli_getopt(const struct cli_getopt_spec *spec, int argc, char **argv, cli_ar
 extern const char cli_usage_text[];
 /* Print "primbench: <message>" on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A path or pattern as a message shows it, into buf: whole, or its first
+ * 40 bytes (a message stays one readable line however long the value). */
+void cli_shown(const char *v, char *buf, size_t len);
 /* Parse argv (argv[0] is the command) into c: 0, or EXIT_USAGE after one
  * line on stderr.  On success with --filter, c->re must be regfree()d. */
 int cli_parse(const char *cmd, int argc, char **argv, struct cli *c);
