@@ -87,6 +87,14 @@ struct export_plan {
 int export_parse_count(const char *s, unsigned long long *out);
 /* meta.csv's value of key (the first row that has it), or NULL. */
 const char *export_meta_get(const struct export_run *r, const char *key);
+/* export_load.c: the run folder dir into r (0, or EXIT_USAGE after one
+ * line); its memory back; the refs of (key of like, metric) in sorted
+ * refs[0..n), the first and their count in *count (NULL, 0: none). */
+int export_run_load(struct export_run *r, const char *dir);
+void export_run_free(struct export_run *r);
+const struct export_ref *export_find(const struct export_ref *refs, size_t n,
+				     const struct export_ref *like, const char *metric,
+				     size_t *count);
 /* Field `col` of summary row `row` as a number; NAN when empty, not one,
  * or row < 0. */
 double export_sum_num(const struct export_run *r, long row, int col);
