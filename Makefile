@@ -138,8 +138,10 @@ compare: all
 	./primbench compare $(BASE) $(CAND)
 
 # --- tests ------------------------------------------------------------------------
+# Builds in parallel (one job per CPU); the tests themselves one at a time.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 test: deps-test
-	$(MAKE) all
+	$(MAKE) -j$(NPROC) all $(UNIT_BIN)
 	$(MAKE) test-unit
 	$(MAKE) test-e2e
 	$(MAKE) test-hardening

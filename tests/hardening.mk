@@ -12,7 +12,7 @@
 #   make test-valgrind    memcheck on every unit-test binary
 #   make fuzz             the CSV reader under libFuzzer for FUZZ_SECONDS (600)
 #                         on a copy of the corpus; replays every kept reproducer
-#   make fuzz-smoke       the same for 20 s (what `make test` runs)
+#   make fuzz-smoke       the same for 10 s (what `make test` runs)
 #   make fuzz-merge       fold the grown corpus into tests/fuzz/corpus_csv_found
 #   make test-nopfm       a build without libpfm4 ($(BUILD)/nopfm), quick baseline
 #   make test-hardening   all of the above but the long fuzz run
@@ -52,7 +52,7 @@ test-faults: all
 # DEVELOPER=0: -O1 may warn where -O2 does not, and this target is about
 # memory errors, not warnings (the normal build keeps -Werror).
 test-asan:
-	@$(HARDEN_MAKE) BUILD=$(HARDEN_ASAN) PROG=$(HARDEN_ASAN)/primbench DEVELOPER=0 \
+	@$(HARDEN_MAKE) -j$(NPROC) BUILD=$(HARDEN_ASAN) PROG=$(HARDEN_ASAN)/primbench DEVELOPER=0 \
 		CFLAGS='$(HARDEN_SAN_CFLAGS)' all $(UNIT_SRC:tests/unit/%.c=$(HARDEN_ASAN)/tests/%)
 	@$(HARDEN_SAN_ENV) TALLY=$(HARDEN_ASAN)/tally sh tests/run_unit.sh \
 		$(UNIT_SRC:tests/unit/%.c=$(HARDEN_ASAN)/tests/%); \
@@ -102,7 +102,7 @@ fuzz: $(HARDEN_FUZZ)/fuzz_csv
 	echo "fuzz $$([ $$rc -eq 0 ] && echo '1 0' || echo '0 1') 0" >> $(HARDEN_TALLY); exit $$rc
 
 fuzz-smoke:
-	@$(HARDEN_MAKE) fuzz FUZZ_SECONDS=20
+	@$(HARDEN_MAKE) fuzz FUZZ_SECONDS=10
 
 # The grown corpus, minimised against the seeds and what is already kept
 # (libFuzzer's -merge=1 keeps an input only if it adds coverage); only the
@@ -121,5 +121,5 @@ fuzz-merge: $(HARDEN_FUZZ)/fuzz_csv
 	echo "fuzz-merge: $$n new inputs in tests/fuzz/corpus_csv_found"
 
 test-nopfm:
-	@$(HARDEN_MAKE) NO_LIBPFM=1 BUILD=$(HARDEN_NOPFM) PROG=$(HARDEN_NOPFM)/primbench all
+	@$(HARDEN_MAKE) -j$(NPROC) NO_LIBPFM=1 BUILD=$(HARDEN_NOPFM) PROG=$(HARDEN_NOPFM)/primbench all
 	@PRIMBENCH=$(abspath $(HARDEN_NOPFM)/primbench) CSVQ=$(abspath $(HARDEN_NOPFM)/csvq) sh tests/faults/nopfm.sh

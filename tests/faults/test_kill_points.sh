@@ -2,7 +2,7 @@
 # test_kill_points.sh - primbench killed at random moments in every family.
 #
 # For each family `primbench list` shows: one short run, uninterrupted if
-# it ends within 4 s, else stopped by SIGTERM then (its length D places the
+# it ends within 2 s, else stopped by SIGTERM then (its length D places the
 # kills; a finished run must be complete and clean), then
 # SIGKILLs of the primbench process alone (not its group: the supervising
 # child must notice by PDEATHSIG and clean up by itself) at random moments
@@ -98,7 +98,7 @@ kill_point() {
 }
 
 for fam in $fams; do
-	one_run "$fam" probe 4
+	one_run "$fam" probe 2
 	D=$elapsed
 	if [ "$sent" = none ]; then
 		[ "$rc" -le 1 ] || fail "$fam: the uninterrupted run exited $rc: $(tail -n 3 "$WORK/log")"
@@ -108,12 +108,13 @@ for fam in $fams; do
 		echo "$fam: uninterrupted run ${D}s (exit $rc)"
 	else
 		# Long families are not run to the end here (the e2e suite does).
-		[ "$rc" = 143 ] || fail "$fam: SIGTERM after 4 s: exit $rc, expected 143"
+		[ "$rc" = 143 ] || fail "$fam: SIGTERM after 2 s: exit $rc, expected 143"
 		sigs=$((sigs + 1))
-		echo "$fam: longer than 4 s; SIGTERM at 4 s: exit 143 (during $where)"
+		echo "$fam: longer than 2 s; SIGTERM at 2 s: exit 143 (during $where)"
 	fi
-	# Kill anywhere in the run, but spend at most 3 s per kill point.
-	hi=$(awk -v d="$D" 'BEGIN { h = 0.95 * d; if (h > 3) h = 3; if (h < 0.06) h = 0.06; print h }')
+	# Kill anywhere in the run, but spend at most 1.5 s per kill point
+	# (22 families: the whole test stays near a minute).
+	hi=$(awk -v d="$D" 'BEGIN { h = 0.95 * d; if (h > 1.5) h = 1.5; if (h < 0.06) h = 0.06; print h }')
 
 	k=0
 	while [ $k -lt "$per" ]; do
