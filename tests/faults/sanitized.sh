@@ -1,7 +1,7 @@
 #!/bin/sh
 # sanitized.sh - what `make test-asan` runs after the unit tests, with
 # PRIMBENCH built with -fsanitize=address,undefined:
-#   1. a quick run of the whole suite (tiny budget, one placement per
+#   1. a quick run of the whole suite (2 rounds, tiny budget, one placement per
 #      variant): no sanitizer report on stderr (benchmark processes share
 #      it), no row whose benchmark process died by a signal (ASan aborts);
 #   2. the bad-input end-to-end scripts (test_cli_fuzz.sh, test_bad_csv.sh),
@@ -17,7 +17,7 @@ work=$(mktemp -d /tmp/primbench-asan.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 start=$(date +%s)
-"$PRIMBENCH" run --quick --reps 5 --budget-ms 5 --placement same-cpu,single --timeout 60 \
+"$PRIMBENCH" run --quick --rounds 2 --reps 5 --budget-ms 5 --placement same-cpu,single --timeout 60 \
 	--out "$work" --print-dir > "$work/dir" 2> "$work/err"
 rc=$?
 d=$(cat "$work/dir")

@@ -40,7 +40,7 @@ want_landed=${FAULTS_LANDED:-20}
 per=$(( (want + nfam - 1) / nfam ))
 [ "$per" -ge 2 ] || per=2
 # Short runs: one placement per variant, tiny budgets; the watchdog is far.
-args="--quick --reps 5 --budget-ms 30 --placement same-cpu,single --timeout 20 --progress"
+args="--quick --rounds 2 --reps 5 --budget-ms 30 --placement same-cpu,single --timeout 20 --progress"
 
 kills=0 landed=0 leaks=0 sigs=0 seq=0 cleanup_max=0
 
