@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "bench.h"
+#include "fake_judge.h"
 
 extern const struct bench_desc bench_ctx_ring;
 
@@ -48,18 +49,10 @@ static double fake_metric_max(const struct bench_judge *j, const char *name)
 	return fake_metric(j, name);
 }
 
-static const struct bench_variant *variant(const char *name)
-{
-	for (const struct bench_variant *v = bench_ctx_ring.variants; v->name; v++)
-		if (strcmp(v->name, name) == 0)
-			return v;
-	return NULL;
-}
-
 static enum bench_valid judge(const char *var, const char *placement, bool pinned,
 			      double ctxsw, double off_cpu, char *note, size_t len)
 {
-	const struct bench_variant *v = variant(var);
+	const struct bench_variant *v = fake_variant(&bench_ctx_ring, var);
 	struct fake_medians m = { ctxsw, off_cpu, off_cpu };
 	struct bench_judge j = {
 		.variant = var, .x = 8, .placement = placement, .pinned = pinned,
@@ -84,7 +77,7 @@ static void test_every_variant_sweeps_tasks(void **state)
 		n++;
 	assert_int_equal(n, sizeof(names) / sizeof(names[0]));
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const struct bench_variant *v = variant(names[i]);
+		const struct bench_variant *v = fake_variant(&bench_ctx_ring, names[i]);
 
 		assert_non_null(v);
 		assert_non_null(v->validate);
@@ -98,8 +91,8 @@ static void test_every_variant_sweeps_tasks(void **state)
 		}
 	}
 	/* The two full curves: lat_ctx's 2, 4, 8, 16, 32, 64. */
-	assert_int_equal(variant("proc_0k")->nx, 6);
-	assert_int_equal(variant("proc_256k")->nx, 6);
+	assert_int_equal(fake_variant(&bench_ctx_ring, "proc_0k")->nx, 6);
+	assert_int_equal(fake_variant(&bench_ctx_ring, "proc_256k")->nx, 6);
 }
 
 static void test_same_cpu_one_switch_per_hop(void **state)
@@ -188,10 +181,10 @@ static void test_late_miss_fails(void **state)
 	char note[256] = "";
 
 	(void)state;
-	assert_int_equal(variant("proc_0k")->validate(&j, note, sizeof(note)), BENCH_VALID_FAIL);
+	assert_int_equal(fake_variant(&bench_ctx_ring, "proc_0k")->validate(&j, note, sizeof(note)), BENCH_VALID_FAIL);
 	assert_non_null(strstr(note, "off its CPU"));
 	m.off_cpu_max = 0;
-	assert_int_equal(variant("proc_0k")->validate(&j, note, sizeof(note)), BENCH_VALID_PASS);
+	assert_int_equal(fake_variant(&bench_ctx_ring, "proc_0k")->validate(&j, note, sizeof(note)), BENCH_VALID_PASS);
 }
 
 int main(void)

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "ctx.h"
+#include "fake_judge.h"
 
 extern const struct bench_desc bench_file_ops;
 
@@ -38,17 +39,9 @@ static double fake_metric(const struct bench_judge *j, const char *name)
 	return strcmp(name, "blocks_in_per_op") == 0 ? *blocks : NAN;
 }
 
-static const struct bench_variant *variant(const char *name)
-{
-	for (const struct bench_variant *v = bench_file_ops.variants; v->name; v++)
-		if (strcmp(v->name, name) == 0)
-			return v;
-	return NULL;
-}
-
 static enum bench_valid judge(const char *var, double x, double blocks_in)
 {
-	const struct bench_variant *v = variant(var);
+	const struct bench_variant *v = fake_variant(&bench_file_ops, var);
 	struct bench_judge j = {
 		.variant = var, .x = x, .placement = "single", .pinned = true,
 		.metric = fake_metric, .priv = &blocks_in,
@@ -85,7 +78,7 @@ static void test_variants(void **state)
 			const struct bench_variant *v;
 
 			snprintf(name, sizeof(name), "%s@%s", ops[i], fs[f]);
-			v = variant(name);
+			v = fake_variant(&bench_file_ops, name);
 			assert_non_null(v);
 			assert_false(v->flags & BENCH_V_PAIR);
 		}
@@ -98,19 +91,19 @@ static void test_sweeps(void **state)
 
 	(void)state;
 	/* lmbench lat_fs's sizes. */
-	v = variant("create_unlink@outfs");
+	v = fake_variant(&bench_file_ops, "create_unlink@outfs");
 	assert_string_equal(v->sweep, "size_bytes");
 	assert_int_equal(v->nx, 4);
 	for (size_t i = 0; i < 4; i++)
 		assert_true(v->xs[i] == lat_fs[i]);
 	/* 64 B .. 1 MiB, ascending. */
-	v = variant("read@tmpfs");
+	v = fake_variant(&bench_file_ops, "read@tmpfs");
 	assert_string_equal(v->sweep, "size_bytes");
 	assert_true(v->xs[0] == 64 && v->xs[v->nx - 1] == 1048576);
 	for (size_t i = 1; i < v->nx; i++)
 		assert_true(v->xs[i] > v->xs[i - 1]);
-	assert_null(variant("stat@tmpfs")->sweep);
-	assert_null(variant("fsync@outfs")->sweep);
+	assert_null(fake_variant(&bench_file_ops, "stat@tmpfs")->sweep);
+	assert_null(fake_variant(&bench_file_ops, "fsync@outfs")->sweep);
 }
 
 static void test_cached_check(void **state)

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "bench.h"
+#include "fake_judge.h"
 
 extern const struct bench_desc bench_futex;
 extern const struct bench_desc bench_poll;
@@ -36,19 +37,11 @@ static double fake_metric(const struct bench_judge *j, const char *name)
 	return NAN;
 }
 
-static const struct bench_variant *variant(const struct bench_desc *d, const char *name)
-{
-	for (const struct bench_variant *v = d->variants; v->name; v++)
-		if (strcmp(v->name, name) == 0)
-			return v;
-	return NULL;
-}
-
 /* Judge variant vn of d at placement and x with the metrics in f. */
 static enum bench_valid judge(const struct bench_desc *d, const char *vn, const char *placement,
 			      double x, const struct fake *f)
 {
-	const struct bench_variant *v = variant(d, vn);
+	const struct bench_variant *v = fake_variant(d, vn);
 	char note[BENCH_NOTE_MAX] = "";
 	struct bench_judge j = {
 		.variant = vn, .x = x, .placement = placement, .pinned = true,
@@ -66,10 +59,10 @@ static void test_futex_variants(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < 5; i++)
-		assert_non_null(variant(&bench_futex, want[i]));
-	assert_true(variant(&bench_futex, "wake_n")->flags & BENCH_V_PAIR);
-	assert_true(variant(&bench_futex, "pi_handoff")->flags & BENCH_V_PAIR);
-	assert_string_equal(variant(&bench_futex, "wake_n")->sweep, "waiters");
+		assert_non_null(fake_variant(&bench_futex, want[i]));
+	assert_true(fake_variant(&bench_futex, "wake_n")->flags & BENCH_V_PAIR);
+	assert_true(fake_variant(&bench_futex, "pi_handoff")->flags & BENCH_V_PAIR);
+	assert_string_equal(fake_variant(&bench_futex, "wake_n")->sweep, "waiters");
 }
 
 static void test_lock_unlock(void **state)
@@ -145,7 +138,7 @@ static void test_poll(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
-		const struct bench_variant *v = variant(&bench_poll, vs[i]);
+		const struct bench_variant *v = fake_variant(&bench_poll, vs[i]);
 
 		assert_non_null(v);
 		assert_string_equal(v->sweep, "fds");

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "bench.h"
+#include "fake_judge.h"
 
 extern const struct bench_desc bench_mm_cow;
 extern const struct bench_desc bench_proc_create;
@@ -34,20 +35,12 @@ static double fake_metric(const struct bench_judge *j, const char *name)
 	return strcmp(name, "minor_faults_per_op") == 0 ? *minor : NAN;
 }
 
-static const struct bench_variant *variant(const struct bench_desc *d, const char *name)
-{
-	for (const struct bench_variant *v = d->variants; v->name; v++)
-		if (strcmp(v->name, name) == 0)
-			return v;
-	return NULL;
-}
-
 /* Judge mm_cow variant `var` at N = pages with `faults` faults per round;
  * the note goes to note[]. */
 static enum bench_valid judge(const char *var, double pages, double faults,
 			      char *note, size_t len)
 {
-	const struct bench_variant *v = variant(&bench_mm_cow, var);
+	const struct bench_variant *v = fake_variant(&bench_mm_cow, var);
 	double per_page = faults / pages;
 	struct bench_judge j = {
 		.variant = var, .x = pages, .placement = "single", .pinned = true,
@@ -72,11 +65,11 @@ static void test_sweeps(void **state)
 	static const char *const four_k[] = {
 		"cow", "first_touch", "read_then_write", "cow_parent_writes",
 	};
-	const struct bench_variant *thp = variant(&bench_mm_cow, "cow_thp");
+	const struct bench_variant *thp = fake_variant(&bench_mm_cow, "cow_thp");
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(four_k) / sizeof(four_k[0]); i++) {
-		const struct bench_variant *v = variant(&bench_mm_cow, four_k[i]);
+		const struct bench_variant *v = fake_variant(&bench_mm_cow, four_k[i]);
 
 		assert_non_null(v);
 		assert_string_equal(v->sweep, "pages");
@@ -177,11 +170,11 @@ static void test_proc_create_variants(void **state)
 		"clone_thread", "clone3", "pthread_create", "fork_exec", "vfork_exec",
 		"posix_spawn",
 	};
-	const struct bench_variant *dyn = variant(&bench_proc_create, "fork_exec_dyn");
+	const struct bench_variant *dyn = fake_variant(&bench_proc_create, "fork_exec_dyn");
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const struct bench_variant *v = variant(&bench_proc_create, names[i]);
+		const struct bench_variant *v = fake_variant(&bench_proc_create, names[i]);
 
 		assert_non_null(v);
 		assert_string_equal(v->sweep, "rss_bytes");

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "bench.h"
+#include "fake_judge.h"
 #include "ctx.h"
 #include "../../bench/lib/ipc_transport.h"
 #include "topo.h"
@@ -50,18 +51,10 @@ static double fake_metric(const struct bench_judge *j, const char *name)
 	return NAN;
 }
 
-static const struct bench_variant *variant(const char *name)
-{
-	for (const struct bench_variant *v = bench_sched_switch.variants; v->name; v++)
-		if (strcmp(v->name, name) == 0)
-			return v;
-	return NULL;
-}
-
 static enum bench_valid judge(const char *var, const char *placement, bool pinned,
 			      double ctxsw, double off_cpu, char *note, size_t len)
 {
-	const struct bench_variant *v = variant(var);
+	const struct bench_variant *v = fake_variant(&bench_sched_switch, var);
 	struct fake_medians m = { ctxsw, off_cpu, NAN };
 	struct bench_judge j = {
 		.variant = var, .x = 0, .placement = placement, .pinned = pinned,
@@ -82,7 +75,7 @@ static void test_every_variant_validates(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const struct bench_variant *v = variant(names[i]);
+		const struct bench_variant *v = fake_variant(&bench_sched_switch, names[i]);
 
 		assert_non_null(v);
 		assert_non_null(v->validate);
@@ -192,14 +185,14 @@ static void test_peer_late_miss_fails(void **state)
 	char note[256] = "";
 
 	(void)state;
-	assert_int_equal(variant("proc_pipe")->validate(&j, note, sizeof(note)), BENCH_VALID_FAIL);
+	assert_int_equal(fake_variant(&bench_sched_switch, "proc_pipe")->validate(&j, note, sizeof(note)), BENCH_VALID_FAIL);
 	assert_non_null(strstr(note, "off its CPU"));
 	j.placement = "cross-numa";
-	assert_int_equal(variant("thread_futex")->validate(&j, note, sizeof(note)), BENCH_VALID_FAIL);
+	assert_int_equal(fake_variant(&bench_sched_switch, "thread_futex")->validate(&j, note, sizeof(note)), BENCH_VALID_FAIL);
 	/* No miss in any sample: pass. */
 	max_off_cpu = 0;
 	j.placement = "same-cpu";
-	assert_int_equal(variant("proc_pipe")->validate(&j, note, sizeof(note)), BENCH_VALID_PASS);
+	assert_int_equal(fake_variant(&bench_sched_switch, "proc_pipe")->validate(&j, note, sizeof(note)), BENCH_VALID_PASS);
 }
 
 /* ctxsw_per_op and the IPC receiver's share, for ipc_validate_latency. */
@@ -250,7 +243,7 @@ static void test_one_tolerance_everywhere(void **state)
 		ji.metric = fake_ipc_metric;
 		ji.priv = &mi;
 		note[0] = 0;
-		ss = variant("proc_futex")->validate(&j, note, sizeof(note));
+		ss = fake_variant(&bench_sched_switch, "proc_futex")->validate(&j, note, sizeof(note));
 		pp = bench_valid_pingpong(&j, note, sizeof(note));
 		ipc = ipc_validate_latency(&ji, note, sizeof(note));
 		if (ss != pp || pp != ipc)
@@ -284,7 +277,7 @@ static void test_one_tolerance_everywhere(void **state)
  */
 static void test_peer_wss_off_node_fails(void **state)
 {
-	const struct bench_variant *v = variant("thread_futex");
+	const struct bench_variant *v = fake_variant(&bench_sched_switch, "thread_futex");
 	struct fake_medians m = { 1.0, 0, 64 };
 	struct bench_judge j = {
 		.variant = "thread_futex", .x = 262144, .placement = "cross-numa", .pinned = true,
@@ -383,7 +376,7 @@ static void test_thread_peer_first_touches_its_working_set(void **state)
 	assert_int_equal(topo_open(&t, NULL), 0);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.desc = &bench_sched_switch;
-	ctx.var = variant("thread_futex");
+	ctx.var = fake_variant(&bench_sched_switch, "thread_futex");
 	ctx.x = wss;
 	ctx.place.kind = cpus[0] == cpus[1] ? TOPO_SAME_CPU : TOPO_SAME_CACHE;
 	ctx.place.cpu[0] = cpus[0];

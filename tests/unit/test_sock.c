@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "bench.h"
+#include "fake_judge.h"
 #include "../../bench/lib/ipc_transport.h"
 #include "../../bench/lib/sock_loop.h"
 
@@ -37,14 +38,6 @@ static double fake_metric(const struct bench_judge *j, const char *name)
 	if (strcmp(name, IPC_RX_CTXSW) == 0)
 		return f->rx;
 	return NAN;
-}
-
-static const struct bench_variant *variant(const struct bench_desc *d, const char *name)
-{
-	for (const struct bench_variant *v = d->variants; v->name; v++)
-		if (strcmp(v->name, name) == 0)
-			return v;
-	return NULL;
 }
 
 static enum bench_valid judge(const struct bench_variant *v, const char *placement,
@@ -71,7 +64,7 @@ static void test_latency_variants(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(lat) / sizeof(lat[0]); i++) {
-		const struct bench_variant *v = variant(lat[i].d, lat[i].v);
+		const struct bench_variant *v = fake_variant(lat[i].d, lat[i].v);
 
 		assert_non_null(v);
 		assert_true(v->flags & BENCH_V_PAIR);
@@ -92,9 +85,9 @@ static void test_latency_variants(void **state)
  * pair with no counter rule to judge by. */
 static void test_stream_and_connect(void **state)
 {
-	const struct bench_variant *tcp = variant(&bench_ipc_tcp, "stream");
-	const struct bench_variant *dg = variant(&bench_ipc_unix, "dgram");
-	const struct bench_variant *conn = variant(&bench_ipc_tcp, "connect");
+	const struct bench_variant *tcp = fake_variant(&bench_ipc_tcp, "stream");
+	const struct bench_variant *dg = fake_variant(&bench_ipc_unix, "dgram");
+	const struct bench_variant *conn = fake_variant(&bench_ipc_tcp, "connect");
 
 	(void)state;
 	assert_non_null(tcp);
@@ -106,7 +99,7 @@ static void test_stream_and_connect(void **state)
 	assert_true(tcp->flags & BENCH_V_FIT_PER_MIB);
 	assert_true(conn->flags & BENCH_V_PAIR);
 	assert_null(conn->validate);
-	assert_null(variant(&bench_ipc_udp, "stream"));
+	assert_null(fake_variant(&bench_ipc_udp, "stream"));
 }
 
 /* In a child in a private network namespace (the test's own namespace is

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "bench.h"
+#include "fake_judge.h"
 
 extern const struct bench_desc bench_syscall_entry;
 extern const struct bench_desc bench_signal;
@@ -30,14 +31,6 @@ static double fake_metric(const struct bench_judge *j, const char *name)
 	const double *ctxsw = j->priv;
 
 	return strcmp(name, "ctxsw_per_op") == 0 ? *ctxsw : NAN;
-}
-
-static const struct bench_variant *variant(const struct bench_desc *d, const char *name)
-{
-	for (const struct bench_variant *v = d->variants; v->name; v++)
-		if (strcmp(v->name, name) == 0)
-			return v;
-	return NULL;
 }
 
 static size_t nvariants(const struct bench_desc *d)
@@ -66,11 +59,11 @@ static const struct bench_variant *pingpong(size_t i)
 {
 	switch (i) {
 	case 0:
-		return variant(&bench_signal, "kill_pingpong");
+		return fake_variant(&bench_signal, "kill_pingpong");
 	case 1:
-		return variant(&bench_sem, "posix_sem");
+		return fake_variant(&bench_sem, "posix_sem");
 	default:
-		return variant(&bench_sem, "sysv_sem");
+		return fake_variant(&bench_sem, "sysv_sem");
 	}
 }
 
@@ -143,7 +136,7 @@ static void test_syscall_entry_variants(void **state)
 	assert_string_equal(bench_syscall_entry.name, "syscall_entry");
 	assert_int_equal(nvariants(&bench_syscall_entry), 6);
 	for (size_t i = 0; i < 6; i++) {
-		const struct bench_variant *v = variant(&bench_syscall_entry, names[i]);
+		const struct bench_variant *v = fake_variant(&bench_syscall_entry, names[i]);
 
 		assert_non_null(v);
 		assert_false(v->flags & BENCH_V_PAIR);
@@ -157,7 +150,7 @@ static void test_signal_variants(void **state)
 	(void)state;
 	assert_int_equal(nvariants(&bench_signal), 4);
 	for (size_t i = 0; i < 3; i++) {
-		const struct bench_variant *v = variant(&bench_signal, single[i]);
+		const struct bench_variant *v = fake_variant(&bench_signal, single[i]);
 
 		assert_non_null(v);
 		assert_false(v->flags & BENCH_V_PAIR);
@@ -167,7 +160,7 @@ static void test_signal_variants(void **state)
 
 static void test_os_noise_runs_per_cpu(void **state)
 {
-	const struct bench_variant *v = variant(&bench_os_noise, "spin");
+	const struct bench_variant *v = fake_variant(&bench_os_noise, "spin");
 
 	(void)state;
 	assert_int_equal(nvariants(&bench_os_noise), 1);

@@ -1,0 +1,39 @@
+/*
+ * fake_judge.h - what the validator unit tests share (included by
+ * tests/unit/test_*.c only): a variant found by name, and a bench_judge
+ * whose metric() answers from a table of (name, value) pairs.
+ */
+#ifndef PRIMBENCH_TEST_FAKE_JUDGE_H
+#define PRIMBENCH_TEST_FAKE_JUDGE_H
+
+#include <math.h>
+#include <string.h>
+
+#include "bench.h"
+
+/* The variant of d named name, or NULL. */
+static inline const struct bench_variant *fake_variant(const struct bench_desc *d, const char *name)
+{
+	for (const struct bench_variant *v = d->variants; v->name; v++)
+		if (strcmp(v->name, name) == 0)
+			return v;
+	return NULL;
+}
+
+/* One metric a fake judge knows; a table ends with a NULL name. */
+struct fake_value {
+	const char *name;
+	double v;
+};
+
+/* metric() of a judge whose priv is a fake_value table: the value of
+ * name, NAN for a name the table lacks (unmeasured). */
+static inline double fake_table_metric(const struct bench_judge *j, const char *name)
+{
+	for (const struct fake_value *f = j->priv; f && f->name; f++)
+		if (strcmp(f->name, name) == 0)
+			return f->v;
+	return NAN;
+}
+
+#endif
