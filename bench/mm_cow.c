@@ -91,8 +91,8 @@
 /* Wall time after which run() stops (see the header): about the runner's
  * sample length under --quick and by default (the budget divided among
  * all samples, warm-ups and calibration: plan_sample_target_ns()). */
-#define COW_WALL_CAP_QUICK_NS 15000000ull
-#define COW_WALL_CAP_NS 30000000ull
+#define COW_WALL_CAP_QUICK_NS 4000000ull
+#define COW_WALL_CAP_NS 9000000ull
 
 /* Variant ids: the index into cow_variants[]. */
 enum cow_kind {

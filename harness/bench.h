@@ -88,6 +88,8 @@ struct bench_variant {
 	const char *sweep;       /* CSV `sweep` name ("rss_bytes"), NULL if none */
 	const double *xs;        /* sweep values, ascending; NULL if no sweep */
 	size_t nx;               /* number of xs */
+	size_t quick_nx;         /* --quick takes from the first quick_nx xs
+				  * only (0: from all of them) */
 	unsigned flags;          /* enum bench_vflag */
 	/* Optional: judge the configuration; write the reason into note.
 	 * Must be a pure function of its inputs. */

@@ -51,18 +51,18 @@ const char cli_usage_text[] =
 	"                       primbench list; a _bytes sweep takes B, KiB, MiB, GiB:\n"
 	"                       rss_bytes=4MiB,64MiB); a point none of them has is\n"
 	"                       refused; repeat for another sweep; --quick keeps them\n"
-	"  --quick              10 samples in 5 rounds, ~0.12 s per configuration, at\n"
-	"                       most 4 points of each sweep (both ends kept)\n"
+	"  --quick              10 samples in 5 rounds, ~0.09 s per configuration, at\n"
+	"                       most 3 points of each sweep (both ends and the middle)\n"
 	"  --rounds R           visit every configuration R times, each time in a fresh\n"
 	"                       process, in an order shuffled per round (default 5)\n"
 	"  --seed N             seed of that shuffle (default: random; meta records it)\n"
 	"  --reps N             timed samples per configuration over all rounds\n"
 	"                       (default 30, quick 10)\n"
-	"  --budget-ms MS       time per configuration over all rounds (default 600,\n"
-	"                       quick 120)\n"
+	"  --budget-ms MS       time per configuration over all rounds (default 420,\n"
+	"                       quick 90)\n"
 	"  --min-sample-ms MS   floor on one sample's length (default: the budget\n"
 	"                       divided among the timed and counting samples of all\n"
-	"                       rounds, a warm-up per pass and visit, and calibration)\n"
+	"                       rounds, a warm-up per visit, and calibration)\n"
 	"  --events LIST        counters: all, none, sw, hw or names (see info)\n"
 	"  --placement LIST     same-cpu,smt,same-cache,cross-cache,cross-numa,\n"
 	"                       cross-package,single,unpinned (default: all pinned);\n"
@@ -504,7 +504,7 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 	memset(c, 0, sizeof(*c));
 	c->run.reps = 30;
 	c->run.rounds = CLI_DEFAULT_ROUNDS;
-	c->run.budget_ms = 600;
+	c->run.budget_ms = CLI_DEFAULT_BUDGET_MS;
 	c->run.timeout_s = 60;
 	c->run.events = pmu_default_mask();
 	c->out = "results";
@@ -518,7 +518,7 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *c)
 		if (!c->reps_set)
 			c->run.reps = 10;
 		if (!c->budget_set)
-			c->run.budget_ms = 120;
+			c->run.budget_ms = CLI_QUICK_BUDGET_MS;
 	}
 	if (c->run.reps < c->run.rounds)
 		return cli_usage_error("--reps %u is fewer than --rounds %u: every round needs a sample",

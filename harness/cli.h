@@ -15,6 +15,10 @@
 #define EXIT_USAGE 2
 /* Rounds of a run unless --rounds says otherwise. */
 #define CLI_DEFAULT_ROUNDS 5
+/* --budget-ms by default and under --quick: the full suite in about 5
+ * minutes and --quick in about a minute on a 2-CPU host (README). */
+#define CLI_DEFAULT_BUDGET_MS 420
+#define CLI_QUICK_BUDGET_MS 90
 
 /* Bytes a run writes under --out beyond its path: "/." + the run id (at
  * most the 320 bytes of struct output's run_id) + ".partial" +

@@ -9,11 +9,12 @@
  *   iterations to a call of T..1.3T, so a call is taken as 1.15 T.  The
  *   first visit pays calibration (~1.3 T), a warm-up call, its timed
  *   samples, the counting pass's calibration (~1.3 T) and its samples;
- *   each later visit a warm-up and the samples of each pass.
+ *   each later visit a warm-up and the samples of each pass (the
+ *   counting pass follows the warm timed pass and takes no warm-up).
  *   A slower operation (cost >= T) runs once per call: the first visit
  *   makes 2 calibration calls, a warm-up, its samples, 1 counting
  *   calibration call and its counting samples; later visits only their
- *   samples (plus a warm-up per pass when a call is under 10 ms); the
+ *   samples (plus a warm-up when a call is under 10 ms); the
  *   samples are cut to what fits the budget but never below the minimum
  *   (RUNNER_MIN_SAMPLES over all rounds), which is why a 1 GiB point takes
  *   far more than --budget-ms.
@@ -189,7 +190,7 @@ static double estimate_config_ns(const struct runner_opts *o, double t_ns, doubl
 		double call = ESTIMATE_CALL_OF_T * t_ns, cal = ESTIMATE_CAL_OF_T * t_ns;
 		double first = cal + call + vr * call + counting * cal + cr * call;
 
-		return first + later * ((1 + vr) * call + counting * (1 + cr) * call);
+		return first + later * ((1 + vr) * call + counting * cr * call);
 	} else {
 		double fit = o->budget_ms * 1e6 / o->rounds / op_ns * RUNNER_COUNT_DIV /
 			     (RUNNER_COUNT_DIV + 1);
@@ -201,7 +202,7 @@ static double estimate_config_ns(const struct runner_opts *o, double t_ns, doubl
 			cr = o->events ? least : 0;
 		}
 		return op_ns * (2 + 1 + vr + counting + cr) +
-		       later * op_ns * (warm + vr + counting * warm + cr);
+		       later * op_ns * (warm + vr + cr);
 	}
 }
 

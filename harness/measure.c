@@ -37,6 +37,18 @@
  * keeps every time free of that cost; counter metrics (and the checks built
  * on them) come from the counting pass only.
  *
+ * Host probe: just before and just after each sample (outside its timed
+ * window) the child times RUNNER_PROBE_ITERS turns of a store-load loop
+ * and records the slower of the two, in ns per turn, as the sample's
+ * host_probe_ns.  The loop does no system call and touches one cache line,
+ * so it moves only with what the CPU itself gives this thread: on the
+ * 2-vCPU KVM guest this was written on, the two vCPUs are SMT siblings of
+ * one host core, and the loop took 0.68 ns a turn while the sibling was
+ * idle and 1.0-1.7 ns while another tenant ran on it, with getppid at
+ * ~212 ns and ~277 ns in the same windows.  compare uses it to judge
+ * samples of like host state against each other (compare_verdict.c); it
+ * costs 2 x ~15-35 us a sample.
+ *
  * Timing: one clock read before run() and one after; the median cost of a
  * read pair (clock.c) is subtracted once.  A benchmark may narrow the
  * window (bench_window_begin/end) or supply wall time measured elsewhere
@@ -66,25 +78,42 @@
 #define RUNNER_LAYOUT_SPAN (1ull << 30)
 /* Calibration stops growing iterations past this. */
 #define RUNNER_MAX_ITERS (1ull << 40)
+/* Turns of the host probe's loop (see the top). */
+#define RUNNER_PROBE_ITERS 20000u
+
+/* ns per turn of a store-load loop: the host probe (see the top). */
+static double host_probe(void)
+{
+	volatile uint32_t turn;
+	uint64_t t0 = clock_now_ns();
+
+	for (turn = 0; turn < RUNNER_PROBE_ITERS; turn++)
+		;
+	return (double)(clock_now_ns() - t0) / RUNNER_PROBE_ITERS;
+}
 
 /* One timed run() call: fills msg (elapsed, ops, counters, extras). */
 static int measure(struct bench_ctx *ctx, void *state, uint64_t iters, struct msg_sample *m)
 {
 	struct pmu_reading r0, r1;
 	uint32_t avail = pmu_group_available(ctx->pmu);
+	double probe0, probe1;
 	uint64_t t0, t1;
 	int rc;
 
 	ctx_sample_reset(ctx);
+	probe0 = host_probe();
 	pmu_group_read(ctx->pmu, &r0);
 	t0 = clock_now_ns();
 	rc = ctx->desc->run(ctx, state, iters);
 	t1 = clock_now_ns();
 	pmu_group_read(ctx->pmu, &r1);
+	probe1 = host_probe();
 	if (rc < 0)
 		return rc;
 
 	memset(m, 0, sizeof(*m));
+	m->probe_ns = probe0 > probe1 ? probe0 : probe1;
 	m->type = MSG_SAMPLE;
 	m->iters = iters;
 	m->ops = ctx->s.ops_set ? ctx->s.ops : iters;
@@ -255,8 +284,8 @@ static void shift_layout(uint64_t seed)
 /*
  * The supervising child: pin, set up, then the timed pass and the counting
  * pass.  The first visit of a configuration (cal->known false) calibrates;
- * later visits take cal's iteration and sample counts, each pass after one
- * warm-up call at its count.  What it used goes back in MSG_DONE.
+ * later visits take cal's iteration and sample counts, the timed pass
+ * after one warm-up call at its count.  What it used goes back in MSG_DONE.
  */
 void measure_child(const struct runner_opts *o, const struct topo *t,
 		   const struct runner_config *c, const struct runner_cal *cal,
@@ -310,11 +339,12 @@ void measure_child(const struct runner_opts *o, const struct topo *t,
 	if (rc == 0 && o->events) {
 		pmu_group_open(&pmu, o->events);
 		done.pmu_mode = pmu.mode;
+		/* No warm-up of its own: the timed pass just ran the same
+		 * state, and counts per operation do not depend on a first
+		 * call's timing. */
 		if (!cal->known) {
 			count_it = iters;
 			rc = count_iters(o, &ctx, state, &count_it);
-		} else if (!warm) {
-			rc = measure(&ctx, state, count_it, &m);
 		}
 		if (rc == 0)
 			rc = take_samples(&ctx, state, count_it, count_reps, MSG_COUNT, fd);

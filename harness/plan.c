@@ -42,7 +42,7 @@
 #include "registry.h"
 
 /* Most sweep points of one variant a --quick run takes. */
-#define RUNNER_QUICK_POINTS 4
+#define RUNNER_QUICK_POINTS 3
 
 /* Whether variant v runs at placement p under the options. */
 static bool placement_allowed(const struct runner_opts *o, const struct bench_variant *v,
@@ -154,6 +154,8 @@ static int plan_variant(struct plan *p, const struct runner_opts *o, const struc
 	struct topo_place pl[TOPO_NPLACEMENTS];
 	int npl = topo_placements(t, pl, TOPO_NPLACEMENTS);
 	size_t nx = v->xs ? v->nx : 1;
+	/* The points a --quick run chooses from. */
+	size_t qnx = o->quick && v->quick_nx && v->quick_nx < nx ? v->quick_nx : nx;
 	const struct runner_xsel *xs = plan_xsel(o, v);
 	int rc = 0;
 
@@ -181,7 +183,7 @@ static int plan_variant(struct plan *p, const struct runner_opts *o, const struc
 			};
 
 			/* The points --x asks for run, --quick or not. */
-			if (xs ? plan_xsel_has(xs, c.x) : sweep_point_runs(o, i, nx))
+			if (xs ? plan_xsel_has(xs, c.x) : i < qnx && sweep_point_runs(o, i, qnx))
 				rc = plan_add(p, &c);
 		}
 	}
@@ -556,9 +558,10 @@ double plan_sample_target_ns(const struct runner_opts *o, double overhead_ns)
 {
 	double floor_ns = 100.0 * (overhead_ns > 1 ? overhead_ns : 1);
 	/* The budget covers, over all rounds, the timed samples, the counting
-	 * samples, one warm-up call before each pass of each visit, and about
-	 * four samples' worth of calibration in the first visit. */
-	double slots = o->rounds * (plan_visit_reps(o) + plan_visit_count_reps(o) + 2.0) + 4.0;
+	 * samples, one warm-up call in each visit (before the timed pass; the
+	 * counting pass follows it warm), and about four samples' worth of
+	 * calibration in the first visit. */
+	double slots = o->rounds * (plan_visit_reps(o) + plan_visit_count_reps(o) + 1.0) + 4.0;
 	double want = o->min_sample_ms > 0 ? o->min_sample_ms * 1e6 : o->budget_ms * 1e6 / slots;
 
 	return want > floor_ns ? want : floor_ns;

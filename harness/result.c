@@ -31,11 +31,13 @@ static int metric_push(struct runner_metric *m, size_t cap, double v)
 }
 
 /* Metric slots of a result: 0 ns_per_op, 1 bytes_per_s, 2 msgs_per_s,
- * 3.. counters, then extras.  Unused slots are dropped before reporting. */
+ * 3 host_probe_ns, 4.. counters, then extras.  Unused slots are dropped
+ * before reporting. */
 #define SLOT_NS 0
 #define SLOT_BPS 1
 #define SLOT_MPS 2
-#define SLOT_CNT 3
+#define SLOT_PROBE 3
+#define SLOT_CNT 4
 #define SLOT_EXTRA (SLOT_CNT + PMU_NEVENTS)
 
 void result_init(struct runner_result *r, const struct runner_config *c)
@@ -49,6 +51,8 @@ void result_init(struct runner_result *r, const struct runner_config *c)
 	snprintf(r->metric[SLOT_BPS].unit, BENCH_NAME_MAX, "B/s");
 	snprintf(r->metric[SLOT_MPS].name, BENCH_NAME_MAX, "msgs_per_s");
 	snprintf(r->metric[SLOT_MPS].unit, BENCH_NAME_MAX, "msgs/s");
+	snprintf(r->metric[SLOT_PROBE].name, BENCH_NAME_MAX, "host_probe_ns");
+	snprintf(r->metric[SLOT_PROBE].unit, BENCH_NAME_MAX, "ns/turn");
 	for (int e = 0; e < PMU_NEVENTS; e++) {
 		snprintf(r->metric[SLOT_CNT + e].name, BENCH_NAME_MAX, "%s",
 			 pmu_event_info(e)->metric);
@@ -72,6 +76,8 @@ static int add_timed(struct runner_result *r, size_t cap, const struct msg_sampl
 		rc |= metric_push(&r->metric[SLOT_BPS], cap, (double)m->bytes * 1e9 / m->elapsed_ns);
 		rc |= metric_push(&r->metric[SLOT_MPS], cap, ops * 1e9 / m->elapsed_ns);
 	}
+	if (m->probe_ns > 0)
+		rc |= metric_push(&r->metric[SLOT_PROBE], cap, m->probe_ns);
 	for (int i = 0; i < BENCH_MAX_EXTRA; i++)
 		if (!isnan(m->extra[i]))
 			rc |= metric_push(&r->metric[SLOT_EXTRA + i], cap, m->extra[i]);

@@ -69,7 +69,7 @@ struct runner_metric {
 };
 
 /* Most metrics a configuration can have. */
-#define RUNNER_MAX_METRICS (3 + PMU_NEVENTS + BENCH_MAX_EXTRA)
+#define RUNNER_MAX_METRICS (4 + PMU_NEVENTS + BENCH_MAX_EXTRA)
 
 /* Everything measured in one visit of a configuration. */
 struct runner_result {

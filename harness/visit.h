@@ -41,6 +41,7 @@ struct msg_sample {
 	uint64_t bytes;                     /* bytes moved, 0 if not reported */
 	double elapsed_ns;                  /* timed window, overhead subtracted */
 	double wall_ns;                     /* the whole run() call (calibration) */
+	double probe_ns;                    /* host probe around it (measure.c) */
 	double count[PMU_NEVENTS];          /* counter deltas, NAN if unmeasured */
 	double extra[BENCH_MAX_EXTRA];      /* extra metrics, NAN if none */
 };
