@@ -92,7 +92,7 @@
  * sample length under --quick and by default (the budget divided among
  * all samples, warm-ups and calibration: plan_sample_target_ns()). */
 #define COW_WALL_CAP_QUICK_NS 4000000ull
-#define COW_WALL_CAP_NS 9000000ull
+#define COW_WALL_CAP_NS 6000000ull
 
 /* Variant ids: the index into cow_variants[]. */
 enum cow_kind {

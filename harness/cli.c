@@ -58,7 +58,7 @@ const char cli_usage_text[] =
 	"  --seed N             seed of that shuffle (default: random; meta records it)\n"
 	"  --reps N             timed samples per configuration over all rounds\n"
 	"                       (default 30, quick 10)\n"
-	"  --budget-ms MS       time per configuration over all rounds (default 420,\n"
+	"  --budget-ms MS       time per configuration over all rounds (default 300,\n"
 	"                       quick 90)\n"
 	"  --min-sample-ms MS   floor on one sample's length (default: the budget\n"
 	"                       divided among the timed and counting samples of all\n"

@@ -17,7 +17,7 @@
 #define CLI_DEFAULT_ROUNDS 5
 /* --budget-ms by default and under --quick: the full suite in about 5
  * minutes and --quick in about a minute on a 2-CPU host (README). */
-#define CLI_DEFAULT_BUDGET_MS 420
+#define CLI_DEFAULT_BUDGET_MS 300
 #define CLI_QUICK_BUDGET_MS 90
 
 /* Bytes a run writes under --out beyond its path: "/." + the run id (at

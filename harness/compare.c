@@ -372,6 +372,10 @@ int compare_cmd(int argc, char **argv)
 	rep.all = a.all;
 	compare_hardware(first[0], first[1], join.items, join.nitems, rep.hardware,
 			 sizeof(rep.hardware));
+	if (compare_host_state(join.items, join.nitems, &rep.host) < 0) {
+		compare_err(err, sizeof(err), "out of memory");
+		goto out;
+	}
 	rep.status = compare_gate(&rep, a.min_decidable_pct, cand_ok, rep.reason,
 				  sizeof(rep.reason));
 	if (a.out && fileio_write_out(a.out, csv.data, csv.len, err, sizeof(err)) < 0)

@@ -25,6 +25,18 @@
 #define COMPARE_DEFAULT_ALPHA 0.05
 #define COMPARE_DEFAULT_MIN_DECIDABLE_PCT 50.0
 
+/* The per-sample host probe (measure.c): read for the host-state line,
+ * never judged as a key. */
+#define COMPARE_PROBE_METRIC "host_probe_ns"
+/* The probe's samples split into two host states when the means of the
+ * two groups are at least this far apart (ratio) ... */
+#define COMPARE_PROBE_SPLIT_RATIO 1.3
+/* ... and each group holds at least this share of all probe samples. */
+#define COMPARE_PROBE_MIN_SHARE 0.02
+/* The sides' shares of slow-state samples differing by more than this
+ * (percentage points) is a warning: the timings are not like for like. */
+#define COMPARE_PROBE_SHARE_DIFF_PCT 10.0
+
 /* Exit status of compare: the gate could not judge (keys gone, an
  * incomplete or empty candidate, too few decidable keys). */
 #define COMPARE_EXIT_INCONCLUSIVE 3
@@ -112,6 +124,16 @@ struct compare_summary {
 	size_t nfamily;          /* entries in family */
 };
 
+/* The host's state during both sides' samples, from their probe. */
+struct compare_host {
+	size_t n[2];             /* probe samples: base, candidate (0: no probe) */
+	double p50[2];           /* their medians, ns per turn; NAN if none */
+	int split;               /* the pooled samples fall into two speeds */
+	double cut;              /* ns per turn between them (split only) */
+	double ratio;            /* mean of the slow group / mean of the fast one */
+	double slow_pct[2];      /* share of each side's samples above cut */
+};
+
 /* Name of a verdict as written in compare.csv ("faster", ..., "n/a"). */
 const char *compare_verdict_name(enum compare_verdict v);
 /* Orientation and gating of a key (see the top of compare_verdict.c). */
@@ -138,6 +160,15 @@ void compare_geomean(struct compare_geo *g, const double *logs, size_t k);
 int compare_evaluate(struct compare_item *items, size_t n,
 		     const struct compare_opts *o, struct compare_summary *s);
 void compare_summary_free(struct compare_summary *s);
+/* Pool the COMPARE_PROBE_METRIC samples of the items of both sides and
+ * describe the host's state into h (the rule at the top of
+ * compare_verdict.c).  0 or -ENOMEM. */
+int compare_host_state(const struct compare_item *items, size_t n, struct compare_host *h);
+/* The split of the logs of a probe's samples, sorted ascending (n >= 2):
+ * the cut that maximises the between-group variance (Otsu), into *cut
+ * (a log) and the ratio of the groups' geometric means into *ratio; the
+ * index of the first value of the upper group is returned. */
+size_t compare_probe_split(const double *sorted_logs, size_t n, double *cut, double *ratio);
 
 /* `primbench compare [options] BASE... [--] CAND...`; argv[0] is "compare".
  * Returns the process exit status: 0 no gated regression, 1 a gated key is

@@ -188,6 +188,36 @@ static void compare_fmt_geo(char *buf, size_t len, const struct compare_geo *g)
 			 100 * (g->geomean - 1), g->k);
 }
 
+/* Whether the sides ran on a host in a different state (compare_verdict.c). */
+static int compare_host_differs(const struct compare_host *h)
+{
+	if (!h->n[0] || !h->n[1])
+		return 0;
+	if (h->split)
+		return fabs(h->slow_pct[1] - h->slow_pct[0]) > COMPARE_PROBE_SHARE_DIFF_PCT;
+	return h->p50[1] / h->p50[0] > COMPARE_PROBE_SPLIT_RATIO ||
+	       h->p50[0] / h->p50[1] > COMPARE_PROBE_SPLIT_RATIO;
+}
+
+/* One sentence on the host probe of both sides; nothing without one. */
+static void compare_print_host(FILE *f, const struct compare_host *h, const char *lead)
+{
+	if (!h->n[0] || !h->n[1]) {
+		if (h->n[0] || h->n[1])
+			fprintf(f, "%sHost probe: only the %s has one (an older run).\n", lead,
+				h->n[0] ? "base" : "candidate");
+		return;
+	}
+	if (h->split)
+		fprintf(f, "%sHost probe: two speeds (%.2fx apart, split at %.2f ns a turn: "
+			"the slow one had less of the CPU, as under a busy SMT sibling); slow in %.0f%% of "
+			"base samples, %.0f%% of candidate samples.\n", lead, h->ratio, h->cut,
+			h->slow_pct[0], h->slow_pct[1]);
+	else
+		fprintf(f, "%sHost probe: one speed, median %.2f ns a turn (base), %.2f "
+			"(candidate).\n", lead, h->p50[0], h->p50[1]);
+}
+
 /* The one paragraph a CI log needs: counts, decidability, geomean, result. */
 static void compare_print_summary(FILE *f, const struct compare_report *rep, const char *bold)
 {
@@ -214,6 +244,7 @@ static void compare_print_summary(FILE *f, const struct compare_report *rep, con
 		"not gated.\n",
 		s->count[COMPARE_SLOWER] - s->gated_count[COMPARE_SLOWER],
 		s->count[COMPARE_FASTER] - s->gated_count[COMPARE_FASTER]);
+	compare_print_host(f, &rep->host, "");
 }
 
 /* The method, one sentence per line, each line prefixed with lead. */
@@ -248,6 +279,16 @@ static void compare_print_warnings(FILE *f, const struct compare_report *rep,
 			"--force.\n", lead);
 	if (rep->hardware[0])
 		fprintf(f, "%sDifferent hardware: %s.\n", lead, rep->hardware);
+	if (compare_host_differs(&rep->host) && rep->host.split)
+		fprintf(f, "%sThe host was in a different state: its probe loop ran slow in "
+			"%.0f%% of base samples and %.0f%% of candidate samples; a change "
+			"common to many keys may be that.\n", lead, rep->host.slow_pct[0],
+			rep->host.slow_pct[1]);
+	else if (compare_host_differs(&rep->host))
+		fprintf(f, "%sThe host was in a different state: its probe loop took a "
+			"median %.2f ns a turn in the base and %.2f in the candidate; a change "
+			"common to many keys may be that.\n", lead, rep->host.p50[0],
+			rep->host.p50[1]);
 	if (rep->incomplete[0])
 		fprintf(f, "%sA base run is incomplete (meta complete=false).\n", lead);
 	if (rep->incomplete[1])
@@ -399,7 +440,7 @@ void compare_print_md(FILE *f, const struct compare_report *rep)
 	fputs("### primbench compare\n\n", f);
 	compare_print_warnings(f, rep, "> **Warning:** ");
 	if (!rep->opts->comparable || rep->accel_forced || rep->hardware[0] ||
-	    rep->incomplete[0] || rep->incomplete[1])
+	    compare_host_differs(&rep->host) || rep->incomplete[0] || rep->incomplete[1])
 		fputc('\n', f);
 	compare_print_summary(f, rep, "**");
 	fputc('\n', f);

@@ -21,6 +21,7 @@ struct compare_report {
 	const struct compare_fp *fp;  /* fingerprint differences (first runs) */
 	size_t nfp;                   /* entries in fp */
 	char hardware[512];           /* "different hardware: ..." or "" */
+	struct compare_host host;     /* the host's state on each side */
 	const struct compare_opts *opts; /* options used */
 	int accel_forced;             /* accelerators differ and --force was given */
 	int incomplete[2];            /* a base / cand run says complete=false */

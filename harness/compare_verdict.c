@@ -76,6 +76,23 @@
  * log ratios over keys, which treats keys as independent (they are not
  * quite: a family's variants share code paths); read it as indicative.
  *
+ * Host state.  Every sample carries a host probe (host_probe_ns, measure.c:
+ * a fixed store-load loop timed around it), which moves only with what
+ * the CPU gives the thread - an SMT sibling or a neighbour busy on the
+ * host.  compare pools the probe samples of both sides; when they fall
+ * into two speeds (Otsu's split of their logs, the groups' means at least
+ * COMPARE_PROBE_SPLIT_RATIO apart, each group at least
+ * COMPARE_PROBE_MIN_SHARE of the samples) it reports each side's share of
+ * slow-state samples, and warns when the shares differ by more than
+ * COMPARE_PROBE_SHARE_DIFF_PCT points (or, with one speed, when the
+ * medians differ by more than the split ratio): the two sides then ran on
+ * a host in a different state, and a change common to many keys may be
+ * that.  The probe describes the host, so its keys are never judged.
+ * Verdicts are not adjusted for it: on the host this was written on, the
+ * timings inside the slow state vary by the neighbour's kind of load
+ * (getppid 265-318 ns), so a two-state correction leaves most of the
+ * between-round noise in place.
+ *
  * Comparability.  Timings taken under an emulator (meta accel=tcg) are not
  * comparable with hardware-assisted ones (kvm, hyperv, native, ...): when
  * one side is emulated and the other is not, every key is `n/a` unless
@@ -211,6 +228,10 @@ static int compare_eval_one(struct compare_item *it, const struct compare_opts *
 	if (it->skip_note) {
 		it->verdict = COMPARE_SKIPPED;
 		compare_note(it, "%s", it->skip_note);
+		return 0;
+	}
+	if (strcmp(it->metric, COMPARE_PROBE_METRIC) == 0) {
+		compare_note(it, "describes the host, not the primitive (the host-state line)");
 		return 0;
 	}
 	if (!o->comparable) {
@@ -478,4 +499,104 @@ void compare_summary_free(struct compare_summary *s)
 	free(s->family);
 	s->family = NULL;
 	s->nfamily = 0;
+}
+
+size_t compare_probe_split(const double *sorted_logs, size_t n, double *cut, double *ratio)
+{
+	double total = 0, below = 0, best = -1;
+	size_t at = 1;
+
+	for (size_t i = 0; i < n; i++)
+		total += sorted_logs[i];
+	/* Split before index i: [0, i) and [i, n). */
+	for (size_t i = 1; i < n; i++) {
+		double w0, m0, m1, between;
+
+		below += sorted_logs[i - 1];
+		if (sorted_logs[i] == sorted_logs[i - 1])
+			continue;
+		w0 = (double)i / (double)n;
+		m0 = below / (double)i;
+		m1 = (total - below) / (double)(n - i);
+		between = w0 * (1 - w0) * (m1 - m0) * (m1 - m0);
+		if (between > best) {
+			best = between;
+			at = i;
+			*cut = (sorted_logs[i - 1] + sorted_logs[i]) / 2;
+			*ratio = exp(m1 - m0);
+		}
+	}
+	if (best < 0) {
+		*cut = sorted_logs[n - 1];
+		*ratio = 1;
+		return n;
+	}
+	return at;
+}
+
+/* The positive probe samples of one side (cand 0: base) into out; their
+ * number. */
+static size_t compare_probe_values(const struct compare_item *items, size_t n, int cand,
+				   double *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const double *v = cand ? items[i].cand : items[i].base;
+		size_t nv = cand ? items[i].cand_n : items[i].base_n;
+
+		if (strcmp(items[i].metric, COMPARE_PROBE_METRIC) != 0)
+			continue;
+		for (size_t j = 0; j < nv; j++)
+			if (v[j] > 0)
+				out[k++] = v[j];
+	}
+	return k;
+}
+
+int compare_host_state(const struct compare_item *items, size_t n, struct compare_host *h)
+{
+	size_t total = 0, k = 0, at;
+	double *all, *side[2];
+
+	memset(h, 0, sizeof(*h));
+	h->p50[0] = h->p50[1] = h->cut = h->ratio = NAN;
+	h->slow_pct[0] = h->slow_pct[1] = NAN;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(items[i].metric, COMPARE_PROBE_METRIC) == 0)
+			total += items[i].base_n + items[i].cand_n;
+	if (total == 0)
+		return 0;
+	all = malloc(2 * total * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	side[0] = all + total;
+	h->n[0] = compare_probe_values(items, n, 0, side[0]);
+	side[1] = side[0] + h->n[0];
+	h->n[1] = compare_probe_values(items, n, 1, side[1]);
+	for (int s = 0; s < 2; s++) {
+		if (h->n[s])
+			h->p50[s] = stats_median(side[s], h->n[s]);
+		for (size_t j = 0; j < h->n[s]; j++)
+			all[k++] = log(side[s][j]);
+	}
+	if (k >= 2) {
+		stats_sort(all, k);
+		at = compare_probe_split(all, k, &h->cut, &h->ratio);
+		h->split = h->ratio >= COMPARE_PROBE_SPLIT_RATIO &&
+			   (double)at >= COMPARE_PROBE_MIN_SHARE * (double)k &&
+			   (double)(k - at) >= COMPARE_PROBE_MIN_SHARE * (double)k;
+		h->cut = exp(h->cut);
+	}
+	for (int s = 0; h->split && s < 2; s++) {
+		size_t slow = 0;
+
+		for (size_t j = 0; j < h->n[s]; j++)
+			slow += side[s][j] > h->cut;
+		h->slow_pct[s] = h->n[s] ? 100.0 * (double)slow / (double)h->n[s] : NAN;
+	}
+	if (!h->split)
+		h->cut = h->ratio = NAN;
+	free(all);
+	return 0;
 }

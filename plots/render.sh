@@ -367,7 +367,7 @@ fig poll poll $(xr poll)
 # OS noise: its summary metrics, and each sample in time order.
 # Counter metrics and ns_per_op (*_per_op) are left to the report.
 # os_noise sweeps the CPU it runs on: one bar per variant and CPU.
-sel os_noise vx 'f("bench") == "os_noise"' 'f("metric") !~ /_per_op$/'
+sel os_noise vx 'f("bench") == "os_noise"' 'f("metric") !~ /_per_op$/ && f("metric") != "host_probe_ns"'
 # A CPU that did not run is one the host lacks (cpu sweeps past cpu_count):
 # it would only crowd the axis; the report's caveats list it.
 drop_not_ok os_noise
@@ -376,7 +376,7 @@ fig os_noise os_noise metrics="$(words_of os_noise metric 'f("status") == "ok"')
 if [ -f "$run/samples.csv" ] && [ "$(count os_noise 'f("status") == "ok"')" -gt 0 ]; then
 	"$csvq" "$run/samples.csv" -t bench,variant,sweep,x,placement,metric,sample,value bench=os_noise |
 		awk -F"$TAB" -v OFS="$TAB" 'NR == 1 { print "series", $0, "status", "validation"; next }
-			$6 ~ /_ns$|_pct$/ { print $2 ($3 == "" ? "" : ":" $3 "=" $4), $0, "ok", "n/a" }' > "$tmp/os_noise_samples.raw"
+			$6 ~ /_ns$|_pct$/ && $6 != "host_probe_ns" { print $2 ($3 == "" ? "" : ":" $3 "=" $4), $0, "ok", "n/a" }' > "$tmp/os_noise_samples.raw"
 	{ head -n 1 "$tmp/os_noise_samples.raw"; tail -n +2 "$tmp/os_noise_samples.raw" | sort -t "$TAB" -s -k1,1 -k6,6 -k7,7 -k8,8n; } > "$tmp/os_noise_samples.tsv"
 	series=$(tail -n +2 "$tmp/os_noise_samples.raw" | awk -F"$TAB" '!s[$1]++ { printf "%s ", $1 }')
 	placements=$(tail -n +2 "$tmp/os_noise_samples.raw" | awk -F"$TAB" '!s[$6]++ { printf "%s ", $6 }')

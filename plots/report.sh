@@ -280,7 +280,7 @@ has() { awk -F"$TAB" -v bre="$1" 'NR > 1 && $1 ~ bre { f = 1; exit } END { exit 
 		echo
 		image os_noise "OS noise profile"
 		image os_noise_samples "OS noise per sample"
-		headline '^os_noise$' '_ns$|_pct$|_per_s$'
+		headline '^os_noise$' '^(gap_.*_ns|stolen_pct|gaps_per_s)$'
 	fi
 	if has '^file_ops$'; then
 		echo "## File operations (file_ops)"

@@ -72,8 +72,9 @@ check_variant() {
 }
 
 start=$(date +%s)
+# --x: the whole sweep (--quick alone stops at 256 MiB).
 dir=$($P run --quick --budget-ms 50 --filter "proc_create/($(echo $full | tr ' ' '|')|fork_exec_dyn)\$" \
-	--out "$WORK/res" --print-dir 2>"$WORK/err") || fail "quick run exited $?: $(cat "$WORK/err")"
+	--x rss_bytes=4MiB,64MiB,256MiB,1GiB --out "$WORK/res" --print-dir 2>"$WORK/err") || fail "quick run exited $?: $(cat "$WORK/err")"
 echo "quick run (whole sweep) took $(( $(date +%s) - start )) s"
 csvq "$dir/summary.csv" >/dev/null || fail "summary.csv does not parse"
 for v in $full; do check_variant "$dir/summary.csv" "$v" 0; done
@@ -84,7 +85,7 @@ for v in $full; do check_variant "$dir/summary.csv" "$v" 0; done
 
 start=$(date +%s)
 prlimit --as=$((768 << 20)) "$P" run --quick --budget-ms 50 --filter "proc_create/($(echo $capped | tr ' ' '|'))\$" \
-	--out "$WORK/as" >/dev/null 2>"$WORK/err" || fail "RLIMIT_AS run exited $?: $(cat "$WORK/err")"
+	--x rss_bytes=4MiB,64MiB,256MiB,1GiB --out "$WORK/as" >/dev/null 2>"$WORK/err" || fail "RLIMIT_AS run exited $?: $(cat "$WORK/err")"
 echo "quick run (RLIMIT_AS 768 MiB) took $(( $(date +%s) - start )) s"
 d=$(run_dir "$WORK/as")
 for v in $capped; do check_variant "$d/summary.csv" "$v" 1; done
@@ -124,16 +125,16 @@ PRIMBENCH_INJECT=proc_create:hang "$P" run --quick --budget-ms 50 --timeout 2 \
 	--filter 'proc_create/(fork_untouched|fork_exec_dyn)$' --out "$WORK/hang" >/dev/null 2>&1
 [ $? -eq 1 ] || fail "an injected hang must make the run exit 1"
 d=$(run_dir "$WORK/hang")
-[ "$(csvq "$d/summary.csv" -n variant=fork_untouched metric=ns_per_op status=timeout)" = 4 ] ||
-	fail "hang: not 4 timeout rows"
+[ "$(csvq "$d/summary.csv" -n variant=fork_untouched metric=ns_per_op status=timeout)" = 3 ] ||
+	fail "hang: not 3 timeout rows (--quick: 3 points)"
 [ "$(csvq "$d/summary.csv" status variant=fork_exec_dyn metric=ns_per_op)" = ok ] ||
 	fail "hang: the run did not go on (exec variants ignore the injection)"
 PRIMBENCH_INJECT=proc_create:crash "$P" run --quick --budget-ms 50 \
 	--filter 'proc_create/fork_untouched$' --out "$WORK/crash" >/dev/null 2>&1
 [ $? -eq 1 ] || fail "an injected crash must make the run exit 1"
 d=$(run_dir "$WORK/crash")
-[ "$(csvq "$d/summary.csv" -n variant=fork_untouched metric=ns_per_op status=failed)" = 4 ] ||
-	fail "crash: not 4 failed rows"
+[ "$(csvq "$d/summary.csv" -n variant=fork_untouched metric=ns_per_op status=failed)" = 3 ] ||
+	fail "crash: not 3 failed rows (--quick: 3 points)"
 csvq "$d/summary.csv" note variant=fork_untouched x=4194304 metric=ns_per_op | grep -q 'killed by signal' ||
 	fail "crash: the failure does not say why"
 echo "ok: injected hang -> timeout, crash -> failed"

@@ -22,7 +22,9 @@ between() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v + 0
 
 # --- a quick run: rows, statuses, metrics, validations --------------------------------
 start=$(date +%s)
-dir=$($P run --quick --budget-ms 50 --filter 'sched_switch' --out "$WORK/res" --print-dir 2>"$WORK/err") ||
+# --x: four points of the sweep, so that both sides of the 16 KiB line
+# are checked (--quick alone takes 0, 256 KiB and 4 MiB).
+dir=$($P run --quick --budget-ms 50 --filter 'sched_switch' --x wss_bytes=0,16384,262144,4194304 --out "$WORK/res" --print-dir 2>"$WORK/err") ||
 	fail "quick run exited $?: $(cat "$WORK/err")"
 echo "quick run took $(( $(date +%s) - start )) s"
 S=$dir/summary.csv
@@ -118,14 +120,14 @@ PRIMBENCH_INJECT=sched_switch:hang $P run --quick --budget-ms 50 --timeout 2 \
 rc=$?
 [ "$rc" -eq 1 ] || fail "hang: exit $rc, expected 1 (timeouts)"
 d=$(run_dir "$WORK/hang")
-[ "$(csvq "$d/summary.csv" -n variant=proc_futex status=timeout)" = 4 ] ||
-	fail "hang: expected 4 timeout rows, got $(csvq "$d/summary.csv" -n variant=proc_futex status=timeout)"
+[ "$(csvq "$d/summary.csv" -n variant=proc_futex status=timeout)" = 3 ] ||
+	fail "hang: expected 3 timeout rows (--quick: 3 points), got $(csvq "$d/summary.csv" -n variant=proc_futex status=timeout)"
 csvq "$d/summary.csv" note variant=proc_futex status=timeout | grep -vq watchdog &&
 	fail "hang: a timeout row does not say the watchdog cut it"
-[ "$(csvq "$d/summary.csv" -n bench=mm_alloc variant=brk metric=ns_per_op status=ok)" = 4 ] ||
+[ "$(csvq "$d/summary.csv" -n bench=mm_alloc variant=brk metric=ns_per_op status=ok)" = 3 ] ||
 	fail "hang: the configurations after the hung ones did not run"
 no_debris || fail "debris after the hang"
-echo "ok: injected hang -> 4 timeout rows, later configurations ok, nothing left"
+echo "ok: injected hang -> 3 timeout rows, later configurations ok, nothing left"
 
 # --- an injected crash of the peer: failed rows, nothing left ---------------------------
 PRIMBENCH_INJECT=sched_switch:crash $P run --quick --budget-ms 50 --timeout 60 \
@@ -134,8 +136,8 @@ PRIMBENCH_INJECT=sched_switch:crash $P run --quick --budget-ms 50 --timeout 60 \
 rc=$?
 [ "$rc" -eq 1 ] || fail "crash: exit $rc, expected 1"
 d=$(run_dir "$WORK/crash")
-[ "$(csvq "$d/summary.csv" -n variant=proc_pipe status=failed)" = 4 ] || fail "crash: proc_pipe rows not failed"
+[ "$(csvq "$d/summary.csv" -n variant=proc_pipe status=failed)" = 3 ] || fail "crash: proc_pipe rows not failed"
 csvq "$d/summary.csv" note variant=proc_pipe x=0 | grep -q 'peer died' || fail "crash: proc_pipe note lacks the reason"
-[ "$(csvq "$d/summary.csv" -n variant=thread_futex status=failed)" = 4 ] || fail "crash: thread_futex rows not failed"
+[ "$(csvq "$d/summary.csv" -n variant=thread_futex status=failed)" = 3 ] || fail "crash: thread_futex rows not failed"
 no_debris || fail "debris after the crash"
 echo "ok: injected crash -> failed rows with a reason, nothing left"

@@ -46,7 +46,7 @@ static void test_defaults(void **state)
 	(void)state;
 	assert_int_equal(parse(&c, NULL), 0);
 	assert_int_equal(c.run.reps, 30);
-	assert_true(c.run.budget_ms == 600);
+	assert_true(c.run.budget_ms == 300);
 	assert_true(c.run.timeout_s == 60);
 	assert_true(c.run.min_sample_ms == 0);
 	assert_string_equal(c.out, "results");
@@ -64,7 +64,7 @@ static void test_quick_defaults_and_overrides(void **state)
 	assert_int_equal(parse(&c, "--quick", NULL), 0);
 	assert_true(c.run.quick);
 	assert_int_equal(c.run.reps, 10);
-	assert_true(c.run.budget_ms == 120);
+	assert_true(c.run.budget_ms == 90);
 	/* An explicit value wins over --quick's default, in either order. */
 	assert_int_equal(parse(&c, "--reps", "7", "--quick", "--budget-ms", "50", NULL), 0);
 	assert_int_equal(c.run.reps, 7);

@@ -1004,6 +1004,89 @@ static int group_teardown(void **state)
 	return rc;
 }
 
+/* Otsu's split by hand: logs {0, 0, 0, 1, 1, 1} split before index 3,
+ * at 0.5, with the groups' means e apart; equal values do not split. */
+static void test_probe_split(void **state)
+{
+	const double two[] = { 0, 0, 0, 1, 1, 1 }, flat[] = { 2, 2, 2, 2 };
+	const double skew[] = { 0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.7 };
+	double cut = NAN, ratio = NAN;
+
+	(void)state;
+	assert_int_equal(compare_probe_split(two, 6, &cut, &ratio), 3);
+	assert_close(cut, 0.5, 1e-12);
+	assert_close(ratio, exp(1.0), 1e-12);
+	assert_int_equal(compare_probe_split(flat, 4, &cut, &ratio), 4);
+	assert_close(ratio, 1.0, 0);
+	/* One outlier: the split isolates it (the share rule then refuses
+	 * a group of 1 in 10 only below COMPARE_PROBE_MIN_SHARE). */
+	assert_int_equal(compare_probe_split(skew, 10, &cut, &ratio), 9);
+	assert_close(cut, (0.08 + 0.7) / 2, 1e-12);
+}
+
+/* Probe samples of two keys on each side: `slow_base` and `slow_cand` of
+ * every 10 samples at 1.5 ns a turn, the rest at 0.7, each +-1%. */
+static void host_sides(struct side *s, unsigned slow, uint64_t seed)
+{
+	struct stats_rng r;
+
+	stats_rng_seed(&r, seed);
+	s->n = 0;
+	for (unsigned k = 0; k < 50; k++) {
+		s->v[s->n] = (k % 10 < slow ? 1.5 : 0.7) * (1.0 + 0.01 * gauss(&r));
+		s->round[s->n++] = k / 10 + 1;
+	}
+}
+
+static void test_host_state(void **state)
+{
+	static struct side b[2], c[2], t;
+	struct compare_item it[3];
+	struct compare_host h;
+	struct compare_summary s;
+	struct compare_opts o;
+
+	(void)state;
+	host_sides(&b[0], 2, 1);
+	host_sides(&b[1], 2, 2);
+	host_sides(&c[0], 6, 3);
+	host_sides(&c[1], 6, 4);
+	it[0] = item_of("syscall_getppid", "getppid", COMPARE_PROBE_METRIC, &b[0], &c[0]);
+	it[1] = item_of("sem", "post_wait", COMPARE_PROBE_METRIC, &b[1], &c[1]);
+	gen_side(&t, 200, 5, 2, 0.01, 0.01, 9);
+	it[2] = item_of("sem", "post_wait", "ns_per_op", &t, &t);
+	assert_int_equal(compare_host_state(it, 3, &h), 0);
+	assert_int_equal(h.n[0], 100);
+	assert_int_equal(h.n[1], 100);
+	assert_true(h.split);
+	assert_true(h.cut > 0.75 && h.cut < 1.4);
+	assert_close(h.ratio, 1.5 / 0.7, 0.05);
+	assert_close(h.slow_pct[0], 20.0, 1e-9);
+	assert_close(h.slow_pct[1], 60.0, 1e-9);
+
+	/* One speed on both sides: no split, medians only. */
+	host_sides(&b[0], 0, 5);
+	host_sides(&c[0], 0, 6);
+	assert_int_equal(compare_host_state(it, 1, &h), 0);
+	assert_false(h.split);
+	assert_close(h.p50[0], 0.7, 0.02);
+	assert_close(h.p50[1], 0.7, 0.02);
+	assert_true(isnan(h.slow_pct[0]));
+
+	/* No probe at all (schema-1 runs, older runs): nothing. */
+	assert_int_equal(compare_host_state(&it[2], 1, &h), 0);
+	assert_int_equal(h.n[0] + h.n[1], 0);
+
+	/* The probe is never judged: n/a, not tested, in no BH family. */
+	compare_opts_default(&o);
+	assert_int_equal(compare_evaluate(it, 3, &o, &s), 0);
+	assert_int_equal(it[0].verdict, COMPARE_NA);
+	assert_false(it[0].tested);
+	assert_int_equal(s.counter_tested, 0);
+	assert_int_equal(s.gated_tested, 1);
+	compare_summary_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1011,6 +1094,8 @@ int main(void)
 		cmocka_unit_test(test_mde),
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_geomean),
+		cmocka_unit_test(test_probe_split),
+		cmocka_unit_test(test_host_state),
 		cmocka_unit_test(test_core_aa_round_shifts),
 		cmocka_unit_test(test_core_real_shift),
 		cmocka_unit_test(test_core_hand_values),
