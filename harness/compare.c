@@ -268,10 +268,21 @@ static int compare_gate(const struct compare_report *rep, double min_decidable_p
 		return COMPARE_EXIT_INCONCLUSIVE;
 	}
 	if (s->gated_present == 0 || share < min_decidable_pct) {
-		snprintf(reason, len, "%zu of %zu gated keys decidable (%.0f%%), fewer than "
-			 "--min-decidable %g%%%s%s", s->gated_decidable, s->gated_present, share,
-			 min_decidable_pct, rep->opts->comparable ? "" : ": ",
-			 rep->opts->comparable ? "" : rep->opts->na_note);
+		int used = snprintf(reason, len, "%zu of %zu gated keys decidable (%.0f%%), fewer "
+				    "than --min-decidable %g%%%s%s", s->gated_decidable,
+				    s->gated_present, share, min_decidable_pct,
+				    rep->opts->comparable ? "" : ": ",
+				    rep->opts->comparable ? "" : rep->opts->na_note);
+
+		/* Too noisy rather than not comparable: say how noisy, and what
+		 * narrows it. */
+		if (rep->opts->comparable && isfinite(s->overall.mde_median) &&
+		    s->overall.mde_median > rep->opts->threshold_pct && used > 0 &&
+		    (size_t)used < len)
+			snprintf(reason + used, len - (size_t)used, "; half of them could only "
+				 "have called a change past %.0f%% (threshold %g%%): more rounds "
+				 "or runs a side, or a quieter host, narrow that",
+				 s->overall.mde_median, rep->opts->threshold_pct);
 		return COMPARE_EXIT_INCONCLUSIVE;
 	}
 	return 0;

@@ -108,6 +108,8 @@ struct compare_geo {
 	double geomean;          /* exp(mean(log r)); NAN if k == 0 */
 	double lo;               /* 95% t-interval on log r, exponentiated; NAN if k < 2 */
 	double hi;               /* upper end of that interval */
+	double mde_median;       /* median mde_pct of the group's tested gated
+				  * keys (in the geomean or not); NAN if none */
 };
 
 /* What a whole comparison found. */

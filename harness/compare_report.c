@@ -174,18 +174,23 @@ static int compare_shown(const struct compare_report *rep, const struct compare_
 			     it->verdict == COMPARE_UNDECIDED || it->verdict == COMPARE_GONE);
 }
 
-/* "+3.1% [+1.0%, +5.2%] over 12 keys" for a geomean. */
+/* "x1.0312 (+3.1%), 95% CI [+1.0%, +5.2%], 12 keys, median mde 4.1%" for
+ * a geomean. */
 static void compare_fmt_geo(char *buf, size_t len, const struct compare_geo *g)
 {
+	int used;
+
 	if (g->k == 0)
-		snprintf(buf, len, "no keys with a verdict");
+		used = snprintf(buf, len, "no keys with a verdict");
 	else if (isfinite(g->lo))
-		snprintf(buf, len, "x%.4f (%+.1f%%), 95%% CI [%+.1f%%, %+.1f%%], %zu key%s",
-			 g->geomean, 100 * (g->geomean - 1), 100 * (g->lo - 1),
-			 100 * (g->hi - 1), g->k, g->k == 1 ? "" : "s");
+		used = snprintf(buf, len, "x%.4f (%+.1f%%), 95%% CI [%+.1f%%, %+.1f%%], %zu key%s",
+				g->geomean, 100 * (g->geomean - 1), 100 * (g->lo - 1),
+				100 * (g->hi - 1), g->k, g->k == 1 ? "" : "s");
 	else
-		snprintf(buf, len, "x%.4f (%+.1f%%), no CI from %zu key", g->geomean,
-			 100 * (g->geomean - 1), g->k);
+		used = snprintf(buf, len, "x%.4f (%+.1f%%), no CI from %zu key", g->geomean,
+				100 * (g->geomean - 1), g->k);
+	if (isfinite(g->mde_median) && used > 0 && (size_t)used < len)
+		snprintf(buf + used, len - (size_t)used, ", median mde %.1f%%", g->mde_median);
 }
 
 /* Whether the sides ran on a host in a different state (compare_verdict.c). */

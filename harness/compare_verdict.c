@@ -380,6 +380,20 @@ void compare_geomean(struct compare_geo *g, const double *logs, size_t k)
 	g->hi = exp(m + half);
 }
 
+/* The median mde_pct of the tested gated keys of family bench (NULL:
+ * all), using buf (n values) as scratch; NAN if there are none. */
+static double compare_mde_median(const struct compare_item *items, size_t n, const char *bench,
+				 double *buf)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (items[i].gated && items[i].tested && isfinite(items[i].mde_pct) &&
+		    (!bench || strcmp(items[i].bench, bench) == 0))
+			buf[k++] = items[i].mde_pct;
+	return k ? stats_median(buf, k) : NAN;
+}
+
 /* Counts, decidability, regression flag and geomeans.  0 or -ENOMEM. */
 static int compare_summarize(const struct compare_item *items, size_t n,
 			     struct compare_summary *s)
@@ -416,6 +430,7 @@ static int compare_summarize(const struct compare_item *items, size_t n,
 			logs[k++] = log(compare_oriented_ratio(&items[i]));
 	s->overall.family = NULL;
 	compare_geomean(&s->overall, logs, k);
+	s->overall.mde_median = compare_mde_median(items, n, NULL, logs);
 
 	/* Families in first-seen order; quadratic in the number of families,
 	 * which is a handful. */
@@ -433,6 +448,7 @@ static int compare_summarize(const struct compare_item *items, size_t n,
 				logs[k++] = log(compare_oriented_ratio(&items[j]));
 		s->family[s->nfamily].family = items[i].bench;
 		compare_geomean(&s->family[s->nfamily], logs, k);
+		s->family[s->nfamily].mde_median = compare_mde_median(items, n, items[i].bench, logs);
 		s->nfamily++;
 	}
 	free(logs);

@@ -409,6 +409,9 @@ static void test_core_undecided(void **state)
 	assert_true(it[1].mde_pct < o.threshold_pct);
 	assert_int_equal(s.gated_present, 2);
 	assert_int_equal(s.gated_decidable, 1);
+	assert_close(s.overall.mde_median, (it[0].mde_pct + it[1].mde_pct) / 2, 1e-9);
+	assert_int_equal(s.nfamily, 2);
+	assert_close(s.family[0].mde_median, it[0].mde_pct, 1e-9);
 	compare_summary_free(&s);
 }
 
