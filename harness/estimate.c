@@ -40,7 +40,10 @@
  * cost gave 247 s over 1560 visits, so ~24 ms a visit; 20 ms is used.
  * With it, --quick estimates 70 s (real 62-75 s) and the full suite 336 s
  * (real 306-318 s; its 78 configurations newer than the history are
- * assumed to fit a sample).
+ * assumed to fit a sample).  With the budgets of 2026-12-01 evening (300
+ * ms, --quick 90 ms, no counting warm-up): --quick 60 s (real 52-56 s),
+ * full 254 s (real 278-288 s: the slow points' visits cost more than
+ * ESTIMATE_VISIT_NS).
  */
 #include "estimate.h"
 

@@ -45,9 +45,9 @@
  * 2-vCPU KVM guest this was written on, the two vCPUs are SMT siblings of
  * one host core, and the loop took 0.68 ns a turn while the sibling was
  * idle and 1.0-1.7 ns while another tenant ran on it, with getppid at
- * ~212 ns and ~277 ns in the same windows.  compare uses it to judge
- * samples of like host state against each other (compare_verdict.c); it
- * costs 2 x ~15-35 us a sample.
+ * ~212 ns and ~277 ns in the same windows.  compare reports, from it, in
+ * what share of each side's samples the host was slow (compare_verdict.c);
+ * it costs 2 x ~15-35 us a sample.
  *
  * Timing: one clock read before run() and one after; the median cost of a
  * read pair (clock.c) is subtracted once.  A benchmark may narrow the
