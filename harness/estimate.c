@@ -42,8 +42,7 @@
  * (real 306-318 s; its 78 configurations newer than the history are
  * assumed to fit a sample).  With the budgets of 2026-12-01 evening (300
  * ms, --quick 90 ms, no counting warm-up): --quick 60 s (real 52-56 s),
- * full 254 s (real 278-288 s: the slow points' visits cost more than
- * ESTIMATE_VISIT_NS).
+ * full 254 s (real 278-288 s: 10% low; why was not looked into).
  */
 #include "estimate.h"
 
