@@ -100,6 +100,18 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The objects that write the git sha (meta.csv's git_sha, --version, the
+# exports) are rebuilt when it changes: a stamp, rewritten only then.
+# Without it an incremental build kept the sha of the build before (a run
+# of this repository once recorded a merge of the session before).
+GIT_SHA_STAMP := $(BUILD)/git-sha
+$(GIT_SHA_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(GIT_SHA)' ] || echo '$(GIT_SHA)' > $@
+$(addprefix $(BUILD)/harness/,meta.o main.o export_gbench.o export_benchstat.o): $(GIT_SHA_STAMP)
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/tests/%: tests/unit/%.c $(HOBJ) $(BOBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) -lcmocka
