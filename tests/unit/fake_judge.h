@@ -36,4 +36,26 @@ static inline double fake_table_metric(const struct bench_judge *j, const char *
 	return NAN;
 }
 
+/* The verdict of variant var of d at sweep point x, pinned at `single`,
+ * for the fault counters given (NAN: unmeasured, as a judge reads a
+ * counter that did not open); BENCH_VALID_NA for a variant that is not
+ * there or has no validator. */
+static inline enum bench_valid fake_judge_faults(const struct bench_desc *d, const char *var,
+						 double x, double faults, double minor)
+{
+	const struct bench_variant *v = fake_variant(d, var);
+	const struct fake_value m[] = {
+		{ "faults_per_op", faults }, { "minor_faults_per_op", minor }, { NULL, 0 },
+	};
+	struct bench_judge j = {
+		.variant = var, .x = x, .placement = "single", .pinned = true,
+		.metric = fake_table_metric, .priv = m,
+	};
+	char note[256] = "";
+
+	if (!v || !v->validate)
+		return BENCH_VALID_NA;
+	return v->validate(&j, note, sizeof(note));
+}
+
 #endif

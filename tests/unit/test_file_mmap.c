@@ -22,22 +22,14 @@
 
 extern const struct bench_desc bench_file_mmap;
 
+/* Every file_mmap variant has a validator. */
 static enum bench_valid judge(const char *var, double x, double faults, double minor)
 {
 	const struct bench_variant *v = fake_variant(&bench_file_mmap, var);
-	/* NAN: unmeasured, as a judge reads a counter that did not open. */
-	const struct fake_value m[] = {
-		{ "faults_per_op", faults }, { "minor_faults_per_op", minor }, { NULL, 0 },
-	};
-	struct bench_judge j = {
-		.variant = var, .x = x, .placement = "single", .pinned = true,
-		.metric = fake_table_metric, .priv = m,
-	};
-	char note[256] = "";
 
 	assert_non_null(v);
 	assert_non_null(v->validate);
-	return v->validate(&j, note, sizeof(note));
+	return fake_judge_faults(&bench_file_mmap, var, x, faults, minor);
 }
 
 static void test_variants(void **state)

@@ -22,23 +22,11 @@
 
 extern const struct bench_desc bench_mm_alloc;
 
+/* A variant without a validator (malloc) judges n/a. */
 static enum bench_valid judge(const char *var, double x, double faults, double minor)
 {
-	const struct bench_variant *v = fake_variant(&bench_mm_alloc, var);
-	/* NAN: unmeasured, as a judge reads a counter that did not open. */
-	const struct fake_value m[] = {
-		{ "faults_per_op", faults }, { "minor_faults_per_op", minor }, { NULL, 0 },
-	};
-	struct bench_judge j = {
-		.variant = var, .x = x, .placement = "single", .pinned = true,
-		.metric = fake_table_metric, .priv = m,
-	};
-	char note[256] = "";
-
-	assert_non_null(v);
-	if (!v->validate)
-		return BENCH_VALID_NA;
-	return v->validate(&j, note, sizeof(note));
+	assert_non_null(fake_variant(&bench_mm_alloc, var));
+	return fake_judge_faults(&bench_mm_alloc, var, x, faults, minor);
 }
 
 static void test_sweep(void **state)
