@@ -22,7 +22,7 @@
 
 extern const struct bench_desc bench_mm_alloc;
 
-/* A variant without a validator (malloc) judges n/a. */
+/* A variant without a validator (malloc, mmap_populate) judges n/a. */
 static enum bench_valid judge(const char *var, double x, double faults, double minor)
 {
 	assert_non_null(fake_variant(&bench_mm_alloc, var));
