@@ -38,6 +38,13 @@
 
 /* How long a killed configuration may take to die. */
 #define RUNNER_REAP_S 10
+/* How long a stopped visit's child gets to run its SIGTERM handler (remove
+ * its objects, kill its group) before primbench kills the group itself.
+ * The handler runs as soon as a window with SIGTERM held ends (an object
+ * made and not yet recorded, bench/lib/ipc_transport.c), or when one long
+ * system call returns; a SIGKILL sent at once could land inside such a
+ * window and leave the object. */
+#define RUNNER_STOP_GRACE_S 2
 
 /* Signal that stopped the run (0: none); the running child's pid;
  * nanoseconds primbench spent stopped by SIGTSTP (the watchdog does not
@@ -56,13 +63,15 @@ static void child_on_term(int sig)
 	_exit(128 + SIGTERM);
 }
 
-/* A stop signal: note it, and SIGTERM the running visit's group (whose
- * handler removes its objects first). */
+/* A stop signal: note it, and SIGTERM the running visit's supervising
+ * child, whose handler removes the objects and then kills its group (a
+ * worker sent SIGTERM too would kill the group, the child included, from
+ * its own handler, maybe inside the child's held window). */
 static void on_stop(int sig)
 {
 	stop_signal = sig;
 	if (current_child > 0)
-		kill(-current_child, SIGTERM);
+		kill(current_child, SIGTERM);
 }
 
 /*
@@ -175,6 +184,25 @@ static void nap(long *nap_ns)
 		*nap_ns *= 2;
 }
 
+/* Wait at most s seconds for the child to exit by itself; it is left a
+ * zombie (WNOWAIT), so that its pid, which names its group, is not reused
+ * before reap_group() kills the group. */
+static void await_exit(pid_t pid, double s)
+{
+	double give_up = runner_now_s() + s;
+	long nap_ns = 50000;
+
+	for (;;) {
+		siginfo_t si = { 0 };
+
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno != EINTR)
+			return;
+		if (si.si_pid == pid || runner_now_s() > give_up)
+			return;
+		nap(&nap_ns);
+	}
+}
+
 /*
  * Kill the child's whole group and reap the child.  SIGKILL cannot be
  * caught, but a task stuck in the kernel (an emulator's lost interrupt, a
@@ -256,7 +284,7 @@ int supervise_visit(const struct runner_opts *o, const struct topo *t,
 {
 	size_t cap = plan_sample_cap(o, cal);
 	struct msg_done done = { 0 };
-	bool have_done = false, reaped;
+	bool have_done = false, stopped = false, reaped;
 	double deadline = watch_s() + o->timeout_s;
 	int pfd[2], wstatus = 0, rc = 0;
 	pid_t pid, parent = getpid();
@@ -342,6 +370,7 @@ int supervise_visit(const struct runner_opts *o, const struct topo *t,
 			snprintf(r->note, sizeof(r->note),
 				 "killed by the watchdog after %.0f s (--timeout)", o->timeout_s);
 		} else if (got == -EINTR) {
+			stopped = true;
 			r->status = RUN_FAILED;
 			snprintf(r->note, sizeof(r->note), "interrupted by %s", strsignal(stop_signal));
 		} else if (got < 0) {
@@ -351,6 +380,12 @@ int supervise_visit(const struct runner_opts *o, const struct topo *t,
 		break;
 	}
 	close(pfd[0]);
+	if (stopped) {
+		/* on_stop sent it already, unless it came before current_child
+		 * was set; a second SIGTERM is one pending signal. */
+		kill(pid, SIGTERM);
+		await_exit(pid, RUNNER_STOP_GRACE_S);
+	}
 	/* The group goes in every case: a worker that outlived a normal exit
 	 * is a benchmark bug, and this is the safety net for it. */
 	reaped = reap_group(pid, &wstatus) == 0;
