@@ -26,19 +26,20 @@
  * Cleanup: names are run-unique; a POSIX queue is unlinked as soon as both
  * processes have opened it.  A SysV queue has no "attach" (IPC_RMID
  * destroys it at once, queued messages included), so it lives until
- * teardown, and a cleanup-list entry cannot cover all of that time: the
- * supervising child is killed with SIGKILL (the watchdog, or primbench's
- * stop right after its SIGTERM), and SIGKILL cannot be held off, so a kill
- * that lands between msgget() and bench_track() left a queue nobody knew
- * of (seen once in tests/faults/test_kill_points.sh).  So a SysV queue is
- * made in a private IPC namespace whenever the process may unshare one
- * (mq_sysv_own_ns()): the namespace is held only by the supervising child
- * and the receiver, and when both are gone, however they die, the kernel
- * frees it and every queue in it; nothing is tracked.  Without that
- * privilege the queue lives in the host namespace and is tracked, with
- * SIGTERM held around msgget and bench_track (ipc_transport.c), which
- * leaves only the SIGKILL window above.  The note says which.  A point
- * whose limits need raising runs in a private namespace anyway.
+ * teardown, and a cleanup-list entry cannot cover all of that time: a
+ * SysV id exists only once msgget() made it, and a SIGKILL that lands
+ * between msgget() and bench_track() (the watchdog's) leaves a queue
+ * nobody knew of (seen once in tests/faults/test_kill_points.sh, when
+ * primbench's stop still killed right after its SIGTERM).  So a SysV
+ * queue is made in a private IPC namespace whenever the process may
+ * unshare one (mq_sysv_own_ns()): the namespace is held only by the
+ * supervising child and the receiver, and when both are gone, however
+ * they die, the kernel frees it and every queue in it; nothing is
+ * tracked.  Without that privilege the queue lives in the host namespace
+ * and is tracked, with SIGTERM held around msgget and bench_track
+ * (ipc_transport.c), and primbench's stop waits for the SIGTERM handler;
+ * only the watchdog's SIGKILL window is left.  The note says which.  A
+ * point whose limits need raising runs in a private namespace anyway.
  *
  * Known bias: msgsnd/msgrcv need a `long mtype` in front of the payload;
  * it is written into headroom before the message, not copied.
@@ -51,9 +52,8 @@
  * skips every point whose limits only a private namespace gives, so that
  * what a cleanup test waits for is in the host namespace, whichever point
  * the shuffled order visits first;
- * ipc_mq:term_after_msgget makes the supervising child, right after its
- * first msgget(), send SIGTERM to primbench and wait to be killed: the
- * kill then lands in the window above, every time.
+ * ipc_mq:term_in_create (any IPC family, ipc_transport.c) stops the run
+ * between msgget() and bench_track(), every time.
  */
 #include "bench.h"
 #include "lib/ipc_transport.h"
@@ -88,11 +88,7 @@ static int pmq_create(struct ipc_chan *ch)
 {
 	struct mq_attr want = { .mq_maxmsg = ch->param, .mq_msgsize = (long)ch->msg_bytes };
 	struct mq_attr got;
-	int rc;
 
-	rc = bench_unique_name(ch->ctx, ch->name, sizeof(ch->name), "mq");
-	if (rc < 0)
-		return bench_fail(ch->ctx, rc, "naming the queue: %s", strerror(-rc));
 	ch->mq = mq_open(ch->name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600, &want);
 	if (ch->mq == (mqd_t)-1) {
 		int e = errno;
@@ -179,6 +175,7 @@ static void pmq_close(struct ipc_chan *ch)
 static const struct ipc_ops pmq_ops = {
 	.name = "POSIX mq",
 	.obj = BENCH_OBJ_POSIX_MQ,
+	.tag = "mq",
 	.create = pmq_create,
 	.open_end = pmq_open_end,
 	.remove = pmq_remove,
@@ -195,23 +192,12 @@ static int smq_create(struct ipc_chan *ch)
 	struct msqid_ds ds;
 	int e;
 
-	const char *inj = bench_inject(ch->ctx);
-
 	ch->id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	if (ch->id < 0) {
 		e = errno;
 		if (e == ENOSPC)
 			return bench_skip(ch->ctx, "msgget: msgmni reached (/proc/sys/kernel/msgmni)");
 		return bench_fail(ch->ctx, -e, "msgget: %s", strerror(e));
-	}
-	if (inj && strcmp(inj, "term_after_msgget") == 0) {
-		/* Test only: primbench stops the run while the queue exists
-		 * and is not tracked yet; we are killed here (SIGTERM is held
-		 * by ipc_chan_create, so only the SIGKILL that follows ends
-		 * this wait). */
-		kill(getppid(), SIGTERM);
-		for (;;)
-			pause();
 	}
 	/* Depth IPC_MQ_DEPTH messages, as the POSIX queue: msg_qbytes starts
 	 * at msgmnb, which ipc_fit_limits() made at least this large, and
@@ -376,10 +362,9 @@ static int mq_write_long(const char *path, long v)
  */
 static bool mq_sysv_own_ns(struct bench_ctx *ctx, const struct ipc_limit *lim, size_t n)
 {
-	const char *inj = bench_inject(ctx);
 	int host;
 
-	if (inj && (strcmp(inj, "no-ipcns") == 0 || strcmp(inj, "hang_host") == 0))
+	if (bench_inject_has(ctx, "no-ipcns") || bench_inject_has(ctx, "hang_host"))
 		return false;
 	host = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
 	if (host < 0)

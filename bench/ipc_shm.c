@@ -177,10 +177,8 @@ static int ring_recv(struct ipc_chan *ch, void *buf, size_t len)
 
 static int pshm_create(struct ipc_chan *ch)
 {
-	int rc = bench_unique_name(ch->ctx, ch->name, sizeof(ch->name), "shm");
+	int rc;
 
-	if (rc < 0)
-		return bench_fail(ch->ctx, rc, "naming the object: %s", strerror(-rc));
 	ch->mem_bytes = ring_bytes(ch->msg_bytes);
 	ch->fd = shm_open(ch->name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
 	if (ch->fd < 0) {
@@ -266,6 +264,7 @@ static void pshm_close(struct ipc_chan *ch)
 static const struct ipc_ops pshm_ops = {
 	.name = "POSIX shm ring",
 	.obj = BENCH_OBJ_POSIX_SHM,
+	.tag = "shm",
 	.create = pshm_create,
 	.open_end = pshm_open_end,
 	.remove = pshm_remove,

@@ -51,6 +51,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Pattern constants: odd 64-bit mixers (golden ratio, splitmix64), so
@@ -497,27 +498,89 @@ static void ipc_track_args(const struct ipc_chan *ch, int *id, const char **name
 	*name = sysv ? NULL : ch->name;
 }
 
+/* Put the channel's object in the cleanup list (ch->tracked).  If the list
+ * is full, nothing was recorded and the caller fails the point. */
+static int ipc_chan_track(struct ipc_chan *ch)
+{
+	int id, rc;
+	const char *name;
+
+	ipc_track_args(ch, &id, &name);
+	rc = bench_track(ch->ctx, (enum bench_obj)ch->ops->obj, id, name);
+	if (rc < 0)
+		return bench_fail(ch->ctx, rc, "%s: the cleanup list is full", ch->ops->name);
+	ch->tracked = true;
+	return 0;
+}
+
+/*
+ * Test only (PRIMBENCH_INJECT=<family>:term_in_create): with the object
+ * just made and SIGTERM held, send primbench SIGTERM and wait until its
+ * stop has sent ours (pending, held), then go on.  A stop that killed
+ * the child at once, before it could record the object, left it behind
+ * (seen in tests/faults/test_kill_points.sh, a /dev/shm ring after
+ * SIGINT); tests/faults/test_create_window.sh puts every stop here.
+ */
+static void ipc_inject_term(const struct ipc_chan *ch)
+{
+	const struct timespec nap = { 0, 1000000 };
+	sigset_t pending;
+
+	if (!bench_inject_has(ch->ctx, "term_in_create"))
+		return;
+	kill(getppid(), SIGTERM);
+	for (;;) {
+		if (sigpending(&pending) == 0 && sigismember(&pending, SIGTERM))
+			return;
+		nanosleep(&nap, NULL);
+	}
+}
+
+/*
+ * Make the channel's object and record it for cleanup, SIGTERM held.  A
+ * named object is recorded before it exists: no kill, not even a SIGKILL,
+ * can then fall between making and recording it (a sweep that removes a
+ * name never made removes nothing, and the names are run-unique).  A SysV
+ * id exists only once made, so it is recorded right after; the SIGKILL
+ * window left there is closed where it matters by a private namespace
+ * (ipc_mq) and by primbench's stop, which lets the child's SIGTERM handler
+ * run before it kills (supervise.c).
+ */
 static int ipc_chan_create(struct ipc_chan *ch)
 {
+	bool track = ch->ops->obj != IPC_OBJ_NONE && ch->track;
+	char name[IPC_NAME_MAX] = "";
 	sigset_t old;
-	int rc;
+	int rc = 0;
 
 	ipc_hold_term(&old);
-	rc = ch->ops->create(ch);
-	if (rc == 0 && ch->ops->obj != IPC_OBJ_NONE && ch->track) {
-		int id;
-		const char *name;
-
-		ipc_track_args(ch, &id, &name);
-		rc = bench_track(ch->ctx, (enum bench_obj)ch->ops->obj, id, name);
+	if (ch->ops->tag) {
+		rc = bench_unique_name(ch->ctx, ch->name, sizeof(ch->name), ch->ops->tag);
+		if (rc < 0)
+			rc = bench_fail(ch->ctx, rc, "%s: naming the object: %s", ch->ops->name,
+					strerror(-rc));
+		else if (track)
+			rc = ipc_chan_track(ch);
+		memcpy(name, ch->name, sizeof(name));
+		if (rc < 0)
+			ch->name[0] = 0;
+	}
+	if (rc == 0)
+		rc = ch->ops->create(ch);
+	if (rc == 0)
+		ipc_inject_term(ch);
+	if (rc == 0 && track && !ch->tracked) {
+		rc = ipc_chan_track(ch);
 		if (rc < 0) {
 			ch->ops->close(ch);
 			if (ch->ops->remove)
 				ch->ops->remove(ch);
-			rc = bench_fail(ch->ctx, rc, "%s: the cleanup list is full", ch->ops->name);
-		} else {
-			ch->tracked = true;
 		}
+	}
+	/* create() failed after its name was recorded: it made nothing. */
+	if (rc < 0 && ch->tracked && ch->ops->tag) {
+		bench_untrack(ch->ctx, (enum bench_obj)ch->ops->obj, -1, name);
+		ch->tracked = false;
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;

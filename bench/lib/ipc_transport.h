@@ -80,12 +80,17 @@ struct ipc_ops {
 	const char *name;        /* for notes: "pipe", "POSIX mq", ... */
 	int obj;                 /* enum bench_obj of the object create() makes,
 				    or IPC_OBJ_NONE; tracked by the caller */
+	const char *tag;         /* a named (POSIX) object: the tag of its
+				    run-unique name, which the caller puts in
+				    ch->name and tracks before create() runs;
+				    NULL for a SysV id or no object */
 	bool remove_late;        /* the object cannot be removed while in use
 				    (a SysV message queue has no attach: IPC_RMID
 				    destroys it at once); removed at teardown */
 	/* In the sender, before the receiver exists: make the object (fill
-	 * ch->fd/fd2/id/name/mq).  May call bench_skip(ch->ctx, ...) for a
-	 * host limit and return its value. */
+	 * ch->fd/fd2/id/mq; a named one under the ch->name it was given).
+	 * May call bench_skip(ch->ctx, ...) for a host limit and return its
+	 * value. */
 	int (*create)(struct ipc_chan *ch);
 	/* In each process after the fork: open this process's end as an
 	 * unrelated process would (by name or id) and drop what it inherited
