@@ -4,7 +4,8 @@
 # Each script gets PRIMBENCH (the binary), CSVQ (build/csvq), WORK (a fresh
 # temporary folder, removed afterwards) and tests/e2e/lib.sh to source;
 # exit 0 = pass, 77 = skipped (with a reason as its last line), anything
-# else = fail.  ONLY=pattern runs the matching scripts only; VERBOSE=1
+# else = fail, shown with its leak reports (LEAK/debris lines) and its last
+# 40 lines.  ONLY=pattern runs the matching scripts only; VERBOSE=1
 # shows every script's output.  Appends "LABEL pass fail skip" to the tally.
 set -u
 label=${1:?usage: run_scripts.sh LABEL DIR}
@@ -25,7 +26,10 @@ for t in "$dir"/test_*.sh; do
 	case $rc in
 	0) pass=$((pass + 1)); echo "$label $t: ok (${secs}s)" ;;
 	77) skip=$((skip + 1)); echo "$label $t: skipped: $(tail -n 1 "$WORK.log")" ;;
-	*) fail=$((fail + 1)); echo "$label $t: FAILED (rc=$rc, ${secs}s)"; sed 's/^/    /' "$WORK.log" | tail -n 40 ;;
+	*) fail=$((fail + 1)); echo "$label $t: FAILED (rc=$rc, ${secs}s)"
+	   # What a leak check found, however early (CI keeps only a tail).
+	   grep -E '^(LEAK|debris)' "$WORK.log" | head -n 20 | sed 's/^/    early: /'
+	   sed 's/^/    /' "$WORK.log" | tail -n 40 ;;
 	esac
 	[ -n "${VERBOSE:-}" ] && sed 's/^/    /' "$WORK.log"
 	rm -rf "$WORK" "$WORK.log"
