@@ -54,7 +54,8 @@
  * tracked path; "hold=PATH" (alone or after a comma: "sem:no-ipcns,hold=
  * PATH") - the first run() waits in bench_inject_hold() with the set made
  * and the peer up, so a test can kill primbench mid-configuration on a
- * machine of any speed.
+ * machine of any speed; "term_in_create" - stop the run between semget
+ * and bench_track (bench_inject_term).
  */
 #include "bench.h"
 
@@ -231,6 +232,41 @@ static int semb_peer_switches(const struct sem_state *st, uint64_t *out)
 	return 0;
 }
 
+/* semget, and in the host namespace bench_track, with SIGTERM held between:
+ * the runner's SIGTERM handler sweeps the cleanup list, and a set made but
+ * not recorded yet would be missed (primbench's stop waits for the
+ * handler, so it runs after the record). */
+static int semb_make_set(struct bench_ctx *ctx, struct sem_state *st)
+{
+	sigset_t term, old;
+	int rc = 0;
+
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	st->semid = semget(IPC_PRIVATE, 2, IPC_CREAT | IPC_EXCL | 0600);
+	if (st->semid < 0) {
+		rc = -errno;
+		if (rc == -ENOSPC || rc == -ENOSYS)
+			rc = bench_skip(ctx, "semget: %s (SEMMNI/SEMMNS limit, or no SysV IPC)",
+					strerror(-rc));
+		else
+			rc = bench_fail(ctx, rc, "semget: %s", strerror(-rc));
+	} else {
+		bench_inject_term(ctx);
+		if (!st->own_ns) {
+			rc = bench_track(ctx, BENCH_OBJ_SYSV_SEM, st->semid, NULL);
+			if (rc < 0)
+				rc = bench_fail(ctx, rc, "cannot track the semaphore set: %s",
+						strerror(-rc));
+			else
+				st->tracked = true;
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 /* Make the SysV set (in a private IPC namespace when allowed), zeroed. */
 static int semb_setup_sysv(struct bench_ctx *ctx, struct sem_state *st)
 {
@@ -242,20 +278,9 @@ static int semb_setup_sysv(struct bench_ctx *ctx, struct sem_state *st)
 	 * namespace and the runner's cleanup list instead. */
 	if (!bench_inject_has(ctx, "no-ipcns"))
 		st->own_ns = unshare(CLONE_NEWIPC) == 0;
-	st->semid = semget(IPC_PRIVATE, 2, IPC_CREAT | IPC_EXCL | 0600);
-	if (st->semid < 0) {
-		rc = -errno;
-		if (rc == -ENOSPC || rc == -ENOSYS)
-			return bench_skip(ctx, "semget: %s (SEMMNI/SEMMNS limit, or no SysV IPC)",
-					  strerror(-rc));
-		return bench_fail(ctx, rc, "semget: %s", strerror(-rc));
-	}
-	if (!st->own_ns) {
-		rc = bench_track(ctx, BENCH_OBJ_SYSV_SEM, st->semid, NULL);
-		if (rc < 0)
-			return bench_fail(ctx, rc, "cannot track the semaphore set: %s", strerror(-rc));
-		st->tracked = true;
-	}
+	rc = semb_make_set(ctx, st);
+	if (rc < 0)
+		return rc;
 	for (int i = 0; i < 2; i++)
 		if (semctl(st->semid, i, SETVAL, zero) < 0) {
 			rc = -errno;

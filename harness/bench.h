@@ -152,6 +152,16 @@ bool bench_inject_has(const struct bench_ctx *ctx, const char *word);
  */
 int bench_inject_hold(struct bench_ctx *ctx);
 /*
+ * Test-only stop in a window: when the injection has the word
+ * "term_in_create", send primbench SIGTERM and wait until primbench's stop
+ * has sent the caller its SIGTERM (pending: the caller holds SIGTERM while
+ * it makes an object and records it, bench_track), then return.  A stop
+ * that killed at once, before the object was recorded, left it behind
+ * (tests/faults/test_create_window.sh puts every stop here).  For the
+ * supervising child only (primbench is its parent).
+ */
+void bench_inject_term(const struct bench_ctx *ctx);
+/*
  * The test-only faults of a family that has no peer process to fault
  * (null, syscall_getppid), for its setup to call: "hang" blocks forever
  * (the watchdog must cut it); "crash" dies of SIGSEGV with core dumps off

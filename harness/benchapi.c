@@ -152,6 +152,21 @@ enum bench_fault bench_inject_fault(const struct bench_ctx *ctx)
 	return BENCH_FAULT_NONE;
 }
 
+void bench_inject_term(const struct bench_ctx *ctx)
+{
+	const struct timespec nap = { 0, 1000000 };
+	sigset_t pending;
+
+	if (!bench_inject_has(ctx, "term_in_create"))
+		return;
+	kill(getppid(), SIGTERM);
+	for (;;) {
+		if (sigpending(&pending) == 0 && sigismember(&pending, SIGTERM))
+			return;
+		nanosleep(&nap, NULL);
+	}
+}
+
 int bench_inject_self(struct bench_ctx *ctx)
 {
 	enum bench_fault fault = bench_inject_fault(ctx);

@@ -51,7 +51,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* Pattern constants: odd 64-bit mixers (golden ratio, splitmix64), so
@@ -514,29 +513,6 @@ static int ipc_chan_track(struct ipc_chan *ch)
 }
 
 /*
- * Test only (PRIMBENCH_INJECT=<family>:term_in_create): with the object
- * just made and SIGTERM held, send primbench SIGTERM and wait until its
- * stop has sent ours (pending, held), then go on.  A stop that killed
- * the child at once, before it could record the object, left it behind
- * (seen in tests/faults/test_kill_points.sh, a /dev/shm ring after
- * SIGINT); tests/faults/test_create_window.sh puts every stop here.
- */
-static void ipc_inject_term(const struct ipc_chan *ch)
-{
-	const struct timespec nap = { 0, 1000000 };
-	sigset_t pending;
-
-	if (!bench_inject_has(ch->ctx, "term_in_create"))
-		return;
-	kill(getppid(), SIGTERM);
-	for (;;) {
-		if (sigpending(&pending) == 0 && sigismember(&pending, SIGTERM))
-			return;
-		nanosleep(&nap, NULL);
-	}
-}
-
-/*
  * Make the channel's object and record it for cleanup, SIGTERM held.  A
  * named object is recorded before it exists: no kill, not even a SIGKILL,
  * can then fall between making and recording it (a sweep that removes a
@@ -568,7 +544,7 @@ static int ipc_chan_create(struct ipc_chan *ch)
 	if (rc == 0)
 		rc = ch->ops->create(ch);
 	if (rc == 0)
-		ipc_inject_term(ch);
+		bench_inject_term(ch->ctx);
 	if (rc == 0 && track && !ch->tracked) {
 		rc = ipc_chan_track(ch);
 		if (rc < 0) {

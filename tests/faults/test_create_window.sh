@@ -14,7 +14,7 @@
 # object: a named one (POSIX shm, POSIX mq) is recorded before it is made;
 # a SysV id after, so there it is primbench's stop, which lets the child's
 # handler run before it kills, that removes it (the SysV queue also in the
-# host namespace: no-ipcns).  Then normal runs of ipc_mq/sysv, in the
+# host namespace: no-ipcns; and sem's SysV set, in both).  Then normal runs of ipc_mq/sysv, in the
 # private namespace and in the host one, tracked: rows ok, their note
 # naming the namespace, nothing left.  Checks see exactly this test's
 # objects: the script runs in its own IPC and mount namespace
@@ -32,7 +32,7 @@ common="--quick --reps 5 --budget-ms 30 --placement same-cpu --timeout 20"
 # --- 1. SIGTERM to primbench between making an object and recording it ----------------------
 n_stops=0
 for case in ipc_mq/sysv: ipc_mq/sysv_lat: ipc_mq/sysv:no-ipcns ipc_mq/posix: \
-	    ipc_shm/posix: ipc_shm/posix_lat: ipc_shm/sysv:; do
+	    ipc_shm/posix: ipc_shm/posix_lat: ipc_shm/sysv: sem/sysv_sem: sem/sysv_sem:no-ipcns; do
 	fv=${case%%:*} extra=${case#*:}
 	fam=${fv%/*}
 	what="$fv${extra:+ ($extra)}"
