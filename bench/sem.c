@@ -238,12 +238,10 @@ static int semb_peer_switches(const struct sem_state *st, uint64_t *out)
  * handler, so it runs after the record). */
 static int semb_make_set(struct bench_ctx *ctx, struct sem_state *st)
 {
-	sigset_t term, old;
+	sigset_t old;
 	int rc = 0;
 
-	sigemptyset(&term);
-	sigaddset(&term, SIGTERM);
-	sigprocmask(SIG_BLOCK, &term, &old);
+	bench_hold_term(&old);
 	st->semid = semget(IPC_PRIVATE, 2, IPC_CREAT | IPC_EXCL | 0600);
 	if (st->semid < 0) {
 		rc = -errno;

@@ -19,6 +19,7 @@
 #ifndef PRIMBENCH_BENCH_H
 #define PRIMBENCH_BENCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -316,12 +317,20 @@ enum bench_obj {
 int bench_unique_name(struct bench_ctx *ctx, char *buf, size_t len, const char *tag);
 /* Record an object so that the runner removes it if the benchmark dies,
  * times out or primbench is killed before the benchmark releases it.
- * Call right after creating it; call bench_untrack() right after removing
+ * Call right after creating it (a name may be recorded before: see
+ * bench_hold_term); call bench_untrack() right after removing
  * (IPC_RMID / unlink) it.  id is the SysV id (name NULL) or the POSIX name
  * / file path (id ignored; at most PATH_MAX - 1 bytes).  0, -ENOSPC or
  * -ENAMETOOLONG. */
 int bench_track(struct bench_ctx *ctx, enum bench_obj kind, int id, const char *name);
 void bench_untrack(struct bench_ctx *ctx, enum bench_obj kind, int id, const char *name);
+/* Hold SIGTERM off (its handler sweeps the cleanup list) from making an
+ * object to recording it, and from removing it to forgetting it, so the
+ * sweep never sees one that exists but is not recorded;
+ * sigprocmask(SIG_SETMASK, old, NULL) ends the hold.  SIGKILL cannot be
+ * held: a POSIX name, run-unique, is best recorded before its object is
+ * made, so that nothing falls between; a SysV id exists only after. */
+void bench_hold_term(sigset_t *old);
 
 /* File systems a benchmark can ask for a scratch folder on. */
 enum bench_fs {

@@ -133,6 +133,15 @@ void bench_untrack(struct bench_ctx *ctx, enum bench_obj kind, int id, const cha
 	}
 }
 
+void bench_hold_term(sigset_t *old)
+{
+	sigset_t term;
+
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, old);
+}
+
 /*
  * Remove the folder path and the plain files directly in it; only system
  * calls (getdents64, unlinkat, rmdir), so safe in a signal handler.  A

@@ -476,18 +476,6 @@ void ipc_fd_close(struct ipc_chan *ch)
 
 /* --- objects: create, remove, with SIGTERM held off ----------------------------------- */
 
-/* The runner's SIGTERM handler sweeps the cleanup list: holding SIGTERM while
- * an object is made and recorded (or removed and forgotten) means it never
- * sees one that exists but is not recorded, or is recorded but gone. */
-static void ipc_hold_term(sigset_t *old)
-{
-	sigset_t s;
-
-	sigemptyset(&s);
-	sigaddset(&s, SIGTERM);
-	sigprocmask(SIG_BLOCK, &s, old);
-}
-
 static void ipc_track_args(const struct ipc_chan *ch, int *id, const char **name)
 {
 	bool sysv = ch->ops->obj == BENCH_OBJ_SYSV_SHM || ch->ops->obj == BENCH_OBJ_SYSV_MSG ||
@@ -529,7 +517,7 @@ static int ipc_chan_create(struct ipc_chan *ch)
 	sigset_t old;
 	int rc = 0;
 
-	ipc_hold_term(&old);
+	bench_hold_term(&old);
 	if (ch->ops->tag) {
 		rc = bench_unique_name(ch->ctx, ch->name, sizeof(ch->name), ch->ops->tag);
 		if (rc < 0)
@@ -571,7 +559,7 @@ static int ipc_chan_remove(struct ipc_chan *ch)
 	if (!ch->creator || ch->removed || !ch->ops->remove ||
 	    (ch->id < 0 && !ch->name[0]))
 		return 0;
-	ipc_hold_term(&old);
+	bench_hold_term(&old);
 	rc = ch->ops->remove(ch);
 	if (rc == 0) {
 		ch->removed = true;
