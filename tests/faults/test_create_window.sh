@@ -14,9 +14,9 @@
 # object: a named one (POSIX shm, POSIX mq) is recorded before it is made;
 # a SysV id after, so there it is primbench's stop, which lets the child's
 # handler run before it kills, that removes it (the SysV queue also in the
-# host namespace: no-ipcns; and sem's SysV set, in both).  Then normal runs of ipc_mq/sysv, in the
-# private namespace and in the host one, tracked: rows ok, their note
-# naming the namespace, nothing left.  Checks see exactly this test's
+# host namespace: no-ipcns; sem's SysV set in both).  Then normal runs of
+# ipc_mq/sysv, in the private namespace and in the host one, tracked: rows
+# ok, their note naming the namespace, nothing left.  Checks see exactly this test's
 # objects: the script runs in its own IPC and mount namespace
 # (faults/lib.sh), and is skipped (77) where that is not permitted.
 # Nothing depends on timing: the stop waits for the child's signal.
